@@ -1,0 +1,424 @@
+r"""Every activation of the book as a function on tensors.
+
+One function per activation, named as in the registry (:func:`actbook.names`). Elementwise
+activations take ``(x, *parameters)``; gated units take the gate and the value explicitly,
+``swiglu(gate, value) = silu(gate) * value``, and :func:`split_gated` splits one packed tensor.
+
+Conventions, the same for every function:
+
+* Parameters and defaults follow :mod:`torch.nn.functional` where PyTorch has the function.
+* Formulas are chosen to be free of cancellation and overflow: ``expm1`` for ELU/SELU,
+  ``erfc`` for the exact GELU, ``x·σ(2u)`` instead of ``x·(1 + tanh u)/2`` for the tanh GELU,
+  and a sigmoid that only ever evaluates ``exp`` of a non-positive number.
+* float16 and bfloat16 inputs are computed in float32 and rounded once.
+* Special values follow the mathematical limits: ``f(-inf) = 0`` for SiLU, Swish (β > 0),
+  GELU (all three forms), Mish and HardSwish; ``f(+inf) = +inf`` for unbounded activations;
+  NaN propagates (also through ``step``). PyTorch 2.13 returns NaN at ``-inf`` for several of
+  these; actbook does not.
+* At a kink the derivative is the one-sided derivative of the outer piece: ``relu'(0) = 0``,
+  ``relu6'(6) = 0``, ``hardsigmoid'(±3) = 0``, ``hardswish'(-3) = 0``, ``hardswish'(3) = 1``.
+  ``leaky_relu'(0)`` and ``elu'(0)`` take the negative piece, as PyTorch does.
+* Integer, boolean and complex tensors raise ``TypeError``; gated units with gate and value of
+  different shapes raise ``ValueError`` (they never broadcast).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch import Tensor
+
+from actbook._checks import check_floating, elementwise, gated
+
+__all__ = [
+    "step",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "relu",
+    "leaky_relu",
+    "prelu",
+    "elu",
+    "selu",
+    "gelu",
+    "gelu_tanh",
+    "gelu_sigmoid",
+    "silu",
+    "swish",
+    "mish",
+    "softplus",
+    "hardsigmoid",
+    "hardswish",
+    "relu6",
+    "squared_relu",
+    "star_relu",
+    "glu",
+    "reglu",
+    "geglu",
+    "swiglu",
+    "bilinear",
+    "split_gated",
+    "SELU_ALPHA",
+    "SELU_SCALE",
+    "GELU_TANH_COEFF",
+    "GELU_SIGMOID_COEFF",
+    "STAR_RELU_SCALE",
+    "STAR_RELU_BIAS",
+]
+
+#: SELU's α and λ, the fixed point of mean 0 and variance 1 (Klambauer et al. 2017).
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+#: The cubic coefficient of the tanh approximation of Φ (Hendrycks & Gimpel 2016).
+GELU_TANH_COEFF = 0.044715
+#: The slope of the sigmoid approximation Φ(x) ≈ σ(1.702x) (Hendrycks & Gimpel 2016).
+GELU_SIGMOID_COEFF = 1.702
+#: StarReLU's s and b: they give s·ReLU(x)² + b mean 0 and variance 1 for x ~ N(0, 1), since
+#: E[ReLU(x)²] = 1/2 and Var[ReLU(x)²] = 5/4 (Yu et al. 2022).
+STAR_RELU_SCALE = 2.0 / math.sqrt(5.0)
+STAR_RELU_BIAS = -1.0 / math.sqrt(5.0)
+
+_SQRT_HALF = math.sqrt(0.5)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+# Beyond this |x| the tanh-GELU's gate is exactly 0 or 1 in every dtype; clamping the cubic
+# there keeps x³ (and its gradient) from overflowing without changing any result.
+_GELU_TANH_CLAMP = 1.0e4
+
+
+def _minus_abs(x: Tensor) -> Tensor:
+    """``-|x|`` whose gradient is ``-1`` for x > 0 and ``+1`` for x ≤ 0 (never 0 at x = 0)."""
+    return torch.where(x > 0, -x, x)
+
+
+def _sigmoid(x: Tensor) -> Tensor:
+    e = torch.exp(_minus_abs(x))
+    return torch.where(x > 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _softplus(z: Tensor) -> Tensor:
+    return torch.relu(z) + torch.log1p(torch.exp(_minus_abs(z)))
+
+
+def _linear_tails(f: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    """``f(x)`` for an f with f(0) = 0, f(-inf) = 0 and f(x) ~ x as x -> +inf.
+
+    Infinite inputs are replaced by 0 before ``f`` sees them, so neither ``inf * 0`` in the
+    forward pass nor in the backward pass can make a NaN: f(-inf) = 0 with gradient 0, and
+    f(+inf) = +inf with gradient 1, the mathematical limits.
+    """
+    finite = torch.where(torch.isinf(x), torch.zeros((), dtype=x.dtype, device=x.device), x)
+    return torch.where(x == math.inf, x, f(finite))
+
+
+def _as_tensor(p: float | Tensor, like: Tensor) -> Tensor:
+    return torch.as_tensor(p, dtype=like.dtype, device=like.device)
+
+
+def _gelu_tanh(x: Tensor) -> Tensor:
+    c = x.clamp(-_GELU_TANH_CLAMP, _GELU_TANH_CLAMP)
+    u = _SQRT_2_OVER_PI * (c + GELU_TANH_COEFF * c * c * c)
+    return x * _sigmoid(2.0 * u)
+
+
+class _Step(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x: Tensor, threshold: float) -> Tensor:  # type: ignore[override]
+        return torch.where(torch.isnan(x), x, (x >= threshold).to(x.dtype))
+
+    @staticmethod
+    def backward(ctx, grad_output: Tensor) -> tuple[Tensor, None]:  # type: ignore[override]
+        return torch.zeros_like(grad_output), None
+
+
+@elementwise
+def step(x: Tensor, threshold: float = 0.0) -> Tensor:
+    r"""Heaviside step (threshold unit): :math:`1` if :math:`x \ge \theta`, else :math:`0`.
+
+    The McCulloch–Pitts unit (McCulloch & Pitts 1943) and Rosenblatt's perceptron (1958).
+    Its derivative is 0 everywhere except at the threshold, where it does not exist; autograd
+    returns 0 everywhere, which is why gradient descent cannot train it. NaN stays NaN.
+    """
+    return _Step.apply(x, threshold)
+
+
+@elementwise
+def sigmoid(x: Tensor) -> Tensor:
+    r"""Logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`.
+
+    Evaluated as :math:`1/(1+e^{-|x|})` for x > 0 and :math:`e^{-|x|}/(1+e^{-|x|})` otherwise,
+    so ``exp`` never overflows. Popularised for neural networks by Rumelhart, Hinton and
+    Williams (1986).
+    """
+    return _sigmoid(x)
+
+
+@elementwise
+def tanh(x: Tensor) -> Tensor:
+    r"""Hyperbolic tangent :math:`\tanh x = 2\sigma(2x) - 1`, zero-centred (LeCun et al. 1998)."""
+    return torch.tanh(x)
+
+
+def softmax(x: Tensor, dim: int | None = None, temperature: float = 1.0) -> Tensor:
+    r"""Softmax along ``dim``: :math:`p_i = e^{x_i/T} / \sum_j e^{x_j/T}` (Bridle 1990).
+
+    The maximum along ``dim`` is subtracted before ``exp`` (softmax is invariant to adding a
+    constant), so no input overflows. ``dim`` is required: PyTorch's implicit choice of
+    dimension is deprecated because it silently normalises the wrong axis.
+    """
+    check_floating(x, "softmax")
+    if dim is None:
+        raise TypeError(
+            "actbook.softmax: pass dim explicitly (for example dim=-1); softmax normalises "
+            "along one dimension and guessing it gives silently wrong results"
+        )
+    if not temperature > 0:
+        raise ValueError(f"actbook.softmax: temperature must be positive, got {temperature}")
+    z = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+    z = z / temperature
+    e = torch.exp(z - z.amax(dim=dim, keepdim=True).detach())
+    return (e / e.sum(dim=dim, keepdim=True)).to(x.dtype)
+
+
+@elementwise
+def relu(x: Tensor) -> Tensor:
+    r"""Rectified linear unit :math:`\max(0, x)` (Nair & Hinton 2010; Glorot et al. 2011).
+
+    ``relu'(0) = 0``, as in PyTorch.
+    """
+    return torch.relu(x)
+
+
+@elementwise
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    r"""Leaky ReLU: :math:`x` for x > 0, :math:`a x` otherwise (Maas et al. 2013).
+
+    ``negative_slope`` defaults to PyTorch's and JAX's 0.01; TensorFlow's functions use 0.2 and
+    the Keras layer 0.3.
+    """
+    return torch.where(x > 0, x, x * negative_slope)
+
+
+@elementwise
+def prelu(x: Tensor, weight: Tensor | float = 0.25) -> Tensor:
+    r"""Parametric ReLU: :math:`x` for x > 0, :math:`a_c x` otherwise (He et al. 2015).
+
+    ``weight`` holds one slope, or one per channel; the channel dimension is dimension 1
+    (dimension 0 for inputs of fewer than two dimensions), as in :func:`torch.nn.functional.prelu`.
+    """
+    w = _as_tensor(weight, x)
+    if w.numel() > 1:
+        channel_dim = 1 if x.dim() >= 2 else 0
+        if w.dim() != 1 or x.dim() == 0 or x.shape[channel_dim] != w.numel():
+            raise ValueError(
+                f"actbook.prelu: weight of shape {tuple(w.shape)} does not match input of shape "
+                f"{tuple(x.shape)}; expected one slope or one per channel (dimension "
+                f"{channel_dim})"
+            )
+        w = w.reshape([-1] + [1] * (x.dim() - channel_dim - 1))
+    return torch.where(x > 0, x, w * x)
+
+
+@elementwise
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    r"""Exponential linear unit: :math:`x` for x > 0, :math:`\alpha(e^x - 1)` otherwise.
+
+    Uses ``expm1`` so small negative inputs keep full precision (Clevert et al. 2015).
+    """
+    return torch.where(x > 0, x, alpha * torch.expm1(x.clamp(max=0)))
+
+
+@elementwise
+def selu(x: Tensor) -> Tensor:
+    r"""Scaled ELU :math:`\lambda\,\mathrm{elu}_\alpha(x)` with the self-normalising α and λ.
+
+    α ≈ 1.6733 and λ ≈ 1.0507 make mean 0 and variance 1 a stable fixed point of a deep
+    network with LeCun-normal weights (Klambauer et al. 2017).
+    """
+    return torch.where(
+        x > 0, SELU_SCALE * x, (SELU_SCALE * SELU_ALPHA) * torch.expm1(x.clamp(max=0))
+    )
+
+
+@elementwise
+def gelu(x: Tensor) -> Tensor:
+    r"""Exact Gaussian error linear unit :math:`x\,\Phi(x)` (Hendrycks & Gimpel 2016).
+
+    Evaluated as :math:`\tfrac{x}{2}\,\mathrm{erfc}(-x/\sqrt{2})`: unlike
+    :math:`\tfrac{x}{2}(1 + \mathrm{erf}(x/\sqrt 2))` it does not cancel to 0 for x < −6.
+    """
+    return _linear_tails(lambda t: 0.5 * t * torch.erfc(-_SQRT_HALF * t), x)
+
+
+@elementwise
+def gelu_tanh(x: Tensor) -> Tensor:
+    r"""Tanh approximation of GELU :math:`\tfrac{x}{2}(1 + \tanh u)`,
+    :math:`u = \sqrt{2/\pi}\,(x + 0.044715 x^3)` (Hendrycks & Gimpel 2016).
+
+    Evaluated as :math:`x\,\sigma(2u)`, which equals it exactly but has no cancellation in
+    :math:`1 + \tanh u` for negative x. Hugging Face calls it ``gelu_new`` and
+    ``gelu_pytorch_tanh``; PyTorch ``gelu(x, approximate="tanh")``.
+    """
+    return _linear_tails(_gelu_tanh, x)
+
+
+@elementwise
+def gelu_sigmoid(x: Tensor) -> Tensor:
+    r"""Sigmoid approximation of GELU :math:`x\,\sigma(1.702x)` (Hendrycks & Gimpel 2016).
+
+    Hugging Face's ``quick_gelu`` (used by CLIP).
+    """
+    return _linear_tails(lambda t: t * _sigmoid(GELU_SIGMOID_COEFF * t), x)
+
+
+@elementwise
+def silu(x: Tensor) -> Tensor:
+    r"""Sigmoid linear unit :math:`x\,\sigma(x)` (Elfwing et al. 2017; Hendrycks & Gimpel 2016).
+
+    Swish with β = 1 (Ramachandran et al. 2017).
+    """
+    return _linear_tails(lambda t: t * _sigmoid(t), x)
+
+
+@elementwise
+def swish(x: Tensor, beta: float | Tensor = 1.0) -> Tensor:
+    r"""Swish :math:`x\,\sigma(\beta x)` (Ramachandran et al. 2017).
+
+    β = 1 is SiLU, β → ∞ tends to ReLU, β = 0 is the line x/2. ``beta`` may be a tensor (a
+    learnable parameter, see :class:`actbook.nn.Swish`). ``swish(-inf) = 0`` for β > 0.
+    """
+    b = _as_tensor(beta, x)
+    if b.numel() == 1 and bool(b > 0):
+        return _linear_tails(lambda t: t * _sigmoid(b * t), x)
+    return x * _sigmoid(b * x)
+
+
+@elementwise
+def mish(x: Tensor) -> Tensor:
+    r"""Mish :math:`x \tanh(\mathrm{softplus}(x))` (Misra 2019), with a stable softplus."""
+    return _linear_tails(lambda t: t * torch.tanh(_softplus(t)), x)
+
+
+@elementwise
+def softplus(x: Tensor, beta: float = 1.0) -> Tensor:
+    r"""Softplus :math:`\tfrac{1}{\beta}\log(1 + e^{\beta x})` (Dugas et al. 2001).
+
+    Evaluated as :math:`\max(z, 0) + \mathrm{log1p}(e^{-|z|})` with z = βx, which is accurate
+    everywhere, so PyTorch's ``threshold`` (a switch to the identity above βx = 20, an error of
+    up to 2e-9 in float64) is not needed and not offered.
+    """
+    if not beta > 0:
+        raise ValueError(f"actbook.softplus: beta must be positive, got {beta}")
+    return _softplus(beta * x) / beta
+
+
+@elementwise
+def hardsigmoid(x: Tensor) -> Tensor:
+    r"""Hard sigmoid :math:`\mathrm{ReLU6}(x + 3)/6` (Howard et al. 2019, MobileNetV3).
+
+    PyTorch's and JAX's definition; Keras 2 used clip(0.2x + 0.5, 0, 1) instead.
+    The derivative is 1/6 on (−3, 3) and 0 elsewhere, including at ±3.
+    """
+    m = x.clamp(-3.0, 3.0)
+    inner = (m + 3.0) / 6.0
+    return torch.where(x <= -3.0, 0.0, torch.where(x >= 3.0, 1.0, inner))
+
+
+@elementwise
+def hardswish(x: Tensor) -> Tensor:
+    r"""Hard swish :math:`x\,\mathrm{ReLU6}(x + 3)/6` (Howard et al. 2019, MobileNetV3).
+
+    ``hardswish'(-3) = 0`` and ``hardswish'(3) = 1`` (the outer pieces; PyTorch returns −0.5
+    and 1.5 there), and ``hardswish(-inf) = 0``.
+    """
+    m = x.clamp(-3.0, 3.0)
+    inner = m * (m + 3.0) / 6.0
+    return torch.where(x <= -3.0, torch.zeros_like(x), torch.where(x >= 3.0, x, inner))
+
+
+@elementwise
+def relu6(x: Tensor) -> Tensor:
+    r""":math:`\min(\max(0, x), 6)` (Krizhevsky 2010; MobileNets). Derivative 0 at 0 and 6."""
+    return torch.nn.functional.hardtanh(x, 0.0, 6.0)
+
+
+@elementwise
+def squared_relu(x: Tensor) -> Tensor:
+    r"""Squared ReLU :math:`\max(0, x)^2` (So et al. 2021, Primer)."""
+    return torch.square(torch.relu(x))
+
+
+@elementwise
+def star_relu(
+    x: Tensor, scale: float | Tensor = STAR_RELU_SCALE, bias: float | Tensor = STAR_RELU_BIAS
+) -> Tensor:
+    r"""StarReLU :math:`s\,\mathrm{ReLU}(x)^2 + b` (Yu et al. 2022, MetaFormer baselines).
+
+    The defaults s = 2/√5 ≈ 0.8944 and b = −1/√5 ≈ −0.4472 give output mean 0 and variance 1
+    for x ~ N(0, 1). (The paper's released code learns s and b starting from 1 and 0.)
+    """
+    return _as_tensor(scale, x) * torch.square(torch.relu(x)) + _as_tensor(bias, x)
+
+
+@gated
+def glu(gate: Tensor, value: Tensor) -> Tensor:
+    r"""Gated linear unit :math:`\sigma(\text{gate}) \odot \text{value}` (Dauphin et al. 2016)."""
+    return value * _sigmoid(gate)
+
+
+@gated
+def reglu(gate: Tensor, value: Tensor) -> Tensor:
+    r"""ReGLU :math:`\max(0, \text{gate}) \odot \text{value}` (Shazeer 2020)."""
+    return torch.relu(gate) * value
+
+
+@gated
+def geglu(gate: Tensor, value: Tensor, approximate: str = "none") -> Tensor:
+    r"""GEGLU :math:`\mathrm{GELU}(\text{gate}) \odot \text{value}` (Shazeer 2020).
+
+    ``approximate="tanh"`` uses the tanh GELU (Gemma's choice), as in
+    :func:`torch.nn.functional.gelu`.
+    """
+    if approximate == "none":
+        return gelu(gate) * value
+    if approximate == "tanh":
+        return gelu_tanh(gate) * value
+    raise ValueError(f"actbook.geglu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+@gated
+def swiglu(gate: Tensor, value: Tensor) -> Tensor:
+    r"""SwiGLU :math:`\mathrm{SiLU}(\text{gate}) \odot \text{value}` (Shazeer 2020).
+
+    The feed-forward activation of PaLM, LLaMA and Mistral.
+    """
+    return silu(gate) * value
+
+
+@gated
+def bilinear(gate: Tensor, value: Tensor) -> Tensor:
+    r"""Bilinear unit :math:`\text{gate} \odot \text{value}`, a GLU without the nonlinearity
+    (Shazeer 2020)."""
+    return gate * value
+
+
+def split_gated(x: Tensor, dim: int = -1, gate_first: bool = False) -> tuple[Tensor, Tensor]:
+    """Split a packed tensor into ``(gate, value)`` halves along ``dim``.
+
+    The default matches :func:`torch.nn.functional.glu`, which computes ``a * sigmoid(b)`` with
+    ``a`` the first half and ``b`` the second: the gate is the **second** half. Pass
+    ``gate_first=True`` for layouts that put the gate first (for example a fused ``w1 ‖ w3``
+    projection in LLaMA-style code). Raises ``ValueError`` if the size along ``dim`` is odd.
+    """
+    check_floating(x, "split_gated")
+    if x.dim() == 0:
+        raise ValueError("actbook.split_gated: cannot split a 0-dimensional tensor")
+    size = x.shape[dim]
+    if size % 2:
+        raise ValueError(
+            f"actbook.split_gated: size {size} along dim {dim} is odd; a packed gated tensor "
+            "holds gate and value halves of equal size"
+        )
+    first, second = x.split(size // 2, dim=dim)
+    return (first, second) if gate_first else (second, first)
