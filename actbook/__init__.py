@@ -5,7 +5,7 @@
 torch.Size([4])
 """
 
-from actbook import derivatives, functional
+from actbook import analysis, derivatives, functional, nn
 from actbook import functional as F  # noqa: N812  (the torch.nn.functional convention)
 from actbook.registry import (
     GENERATIONS,
@@ -25,6 +25,7 @@ __all__ = [
     "GENERATIONS",
     "REGISTRY",
     "ActivationInfo",
+    "analysis",
     "canonical_name",
     "derivative",
     "derivatives",
@@ -32,4 +33,5 @@ __all__ = [
     "get",
     "info",
     "names",
+    "nn",
 ]
