@@ -291,8 +291,9 @@ def max_abs_derivative(f: Function, lo: float = LO, hi: float = HI, n: int = N) 
 def saturates(f: Function, tol: float = 1e-6) -> str:
     """Which sides saturate, one of :data:`SATURATION_SIDES`.
 
-    A side saturates when ``|f′|`` is at most ``tol`` at ``|x| = 1e6``, ``1e7`` and ``1e8`` on that side:
-    the derivative dies out, so a unit driven far that way passes back almost no gradient.
+    A side saturates when ``|f′|`` is at most ``tol`` at ``|x| = 1e6``, ``1e7`` and ``1e8`` on
+    that side: the derivative dies out, so a unit driven far that way passes back almost no
+    gradient.
     ReLU saturates on the left (its gradient is exactly 0 there); Leaky ReLU does not.
     """
     slope = _derivative(f)

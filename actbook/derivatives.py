@@ -2,10 +2,17 @@ r"""Analytic first derivatives of every activation.
 
 Each function takes the same arguments as its activation in :mod:`actbook.functional` and
 returns :math:`f'(x)` elementwise. Kinks follow the conventions of :mod:`actbook.functional`
-(the derivative of the outer piece). Softmax returns its Jacobian
-:math:`\operatorname{diag}(p) - pp^\top` along the last dimension, and each gated unit returns
-the pair of partial derivatives :math:`(\partial/\partial\,\text{gate}, \partial/\partial\,\text{value})`.
-The tests compare every one against autograd.
+(the derivative of the outer piece). At ``±inf`` and at huge finite inputs each derivative is
+its mathematical limit, never the NaN of ``inf * 0``. Softmax returns its Jacobian
+:math:`\operatorname{diag}(p) - pp^\top` along ``dim`` (moved last), and each gated unit
+returns the pair of partial derivatives
+:math:`(\partial/\partial\,\text{gate}, \partial/\partial\,\text{value})`.
+
+Like the activations, the elementwise derivatives reject non-floating tensors and compute
+float16/bfloat16 inputs in float32, rounding once. Inside this module ``sigmoid`` and ``tanh``
+are the derivatives σ′ and tanh′, written as products of sigmoids so that no ``1 − σ`` or
+``1 − tanh²`` cancels in the tails. The tests compare every derivative against autograd and
+against 50-digit references.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import torch
 from torch import Tensor
 
 from actbook import functional as F
+from actbook._checks import elementwise
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
@@ -30,20 +38,25 @@ def _cdf(x: Tensor) -> Tensor:
     return 0.5 * torch.erfc(-x / math.sqrt(2.0))
 
 
+@elementwise
 def step(x: Tensor, threshold: float = 0.0) -> Tensor:
     """0 everywhere (undefined at the threshold, where autograd also returns 0)."""
     return torch.zeros_like(x)
 
 
+@elementwise
 def sigmoid(x: Tensor) -> Tensor:
-    """σ′ = σ(1 − σ), at most 1/4 (at x = 0)."""
-    s = F.sigmoid(x)
-    return s * (1 - s)
+    """σ′ = σ(1 − σ) = σ(x)σ(−x), at most 1/4 (at x = 0).
+
+    The product form keeps full relative precision for x ≫ 0, where 1 − σ(x) cancels.
+    """
+    return F.sigmoid(x) * F.sigmoid(-x)
 
 
+@elementwise
 def tanh(x: Tensor) -> Tensor:
-    """tanh′ = 1 − tanh², at most 1 (at x = 0)."""
-    return 1 - torch.tanh(x) ** 2
+    """tanh′ = 1 − tanh² = 4σ(2x)σ(−2x), at most 1 (at x = 0), without cancellation."""
+    return 4 * sigmoid(2 * x)
 
 
 def softmax(x: Tensor, dim: int = -1, temperature: float = 1.0) -> Tensor:
@@ -52,97 +65,118 @@ def softmax(x: Tensor, dim: int = -1, temperature: float = 1.0) -> Tensor:
     return (torch.diag_embed(p) - p.unsqueeze(-1) * p.unsqueeze(-2)) / temperature
 
 
+@elementwise
 def relu(x: Tensor) -> Tensor:
     """1 for x > 0, else 0."""
     return (x > 0).to(x.dtype)
 
 
+@elementwise
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """1 for x > 0, else the slope."""
     return torch.where(x > 0, torch.ones_like(x), torch.full_like(x, negative_slope))
 
 
+@elementwise
 def prelu(x: Tensor, weight: Tensor | float = 0.25) -> Tensor:
     """1 for x > 0, else the (per-channel) slope."""
     slope = -F.prelu(-torch.ones_like(x), weight)
     return torch.where(x > 0, 1.0, slope)
 
 
+@elementwise
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     """1 for x > 0, else αeˣ."""
     return torch.where(x > 0, 1.0, alpha * torch.exp(x.clamp(max=0)))
 
 
+@elementwise
 def selu(x: Tensor) -> Tensor:
     """λ for x > 0, else λαeˣ."""
     return F.SELU_SCALE * elu(x, F.SELU_ALPHA)
 
 
+@elementwise
 def gelu(x: Tensor) -> Tensor:
-    """Φ(x) + xφ(x)."""
-    return _cdf(x) + x * _pdf(x)
+    """Φ(x) + xφ(x); xφ(x) → 0 as x → ±inf."""
+    return torch.where(torch.isinf(x), _cdf(x), _cdf(x) + x * _pdf(x))
 
 
+@elementwise
 def gelu_tanh(x: Tensor) -> Tensor:
-    """d/dx [x σ(2u)] = σ(2u) + 2x σ(2u)(1 − σ(2u)) u′, u = √(2/π)(x + 0.044715x³)."""
+    """d/dx [x σ(2u)] = σ(2u) + 2x σ′(2u) u′, u = √(2/π)(x + 0.044715x³)."""
+    # Beyond the clamp σ(2u) is exactly 0 or 1, as in actbook.functional.gelu_tanh; clamping
+    # keeps x³ finite, so huge and infinite inputs give the limits 0 and 1, not inf * 0.
+    c = x.clamp(-F._GELU_TANH_CLAMP, F._GELU_TANH_CLAMP)
     k = math.sqrt(2.0 / math.pi)
-    u = k * (x + F.GELU_TANH_COEFF * x**3)
-    du = k * (1 + 3 * F.GELU_TANH_COEFF * x**2)
-    s = F.sigmoid(2 * u)
-    return s + 2 * x * s * (1 - s) * du
+    u = k * (c + F.GELU_TANH_COEFF * c**3)
+    du = k * (1 + 3 * F.GELU_TANH_COEFF * c**2)
+    return F.sigmoid(2 * u) + 2 * c * sigmoid(2 * u) * du
 
 
 def _swish(x: Tensor, beta: float) -> Tensor:
+    """σ(βx) + βxσ′(βx); the second term → 0 as x → ±inf (β ≠ 0)."""
     s = F.sigmoid(beta * x)
-    return s + beta * x * s * (1 - s)
+    return torch.where(torch.isinf(x), s, s + beta * x * sigmoid(beta * x))
 
 
+@elementwise
 def gelu_sigmoid(x: Tensor) -> Tensor:
-    """σ(kx) + kxσ(kx)(1 − σ(kx)), k = 1.702."""
+    """σ(kx) + kxσ′(kx), k = 1.702."""
     return _swish(x, F.GELU_SIGMOID_COEFF)
 
 
+@elementwise
 def silu(x: Tensor) -> Tensor:
-    """σ(x)(1 + x(1 − σ(x)))."""
+    """σ(x) + xσ′(x) = σ(x)(1 + x(1 − σ(x)))."""
     return _swish(x, 1.0)
 
 
+@elementwise
 def swish(x: Tensor, beta: float = 1.0) -> Tensor:
-    """σ(βx) + βxσ(βx)(1 − σ(βx))."""
+    """σ(βx) + βxσ′(βx)."""
     return _swish(x, beta)
 
 
+@elementwise
 def mish(x: Tensor) -> Tensor:
-    """tanh(sp(x)) + x σ(x) (1 − tanh²(sp(x))), sp = softplus."""
-    t = torch.tanh(F.softplus(x))
-    return t + x * F.sigmoid(x) * (1 - t * t)
+    """tanh(sp(x)) + x σ(x) tanh′(sp(x)), sp = softplus; the second term → 0 at ±inf."""
+    sp = F.softplus(x)
+    t = torch.tanh(sp)
+    return torch.where(torch.isinf(x), t, t + x * F.sigmoid(x) * tanh(sp))
 
 
+@elementwise
 def softplus(x: Tensor, beta: float = 1.0) -> Tensor:
     """σ(βx)."""
     return F.sigmoid(beta * x)
 
 
+@elementwise
 def hardsigmoid(x: Tensor) -> Tensor:
     """1/6 on (−3, 3), else 0."""
     return ((x > -3) & (x < 3)).to(x.dtype) / 6
 
 
+@elementwise
 def hardswish(x: Tensor) -> Tensor:
     """(2x + 3)/6 on (−3, 3), 0 for x ≤ −3, 1 for x ≥ 3."""
     return torch.where(x <= -3, 0.0, torch.where(x >= 3, 1.0, (2 * x + 3) / 6)).to(x.dtype)
 
 
+@elementwise
 def relu6(x: Tensor) -> Tensor:
     """1 on (0, 6), else 0."""
     return ((x > 0) & (x < 6)).to(x.dtype)
 
 
+@elementwise
 def squared_relu(x: Tensor) -> Tensor:
     """2 max(0, x)."""
     return 2 * torch.relu(x)
 
 
+@elementwise
 def star_relu(
     x: Tensor, scale: float = F.STAR_RELU_SCALE, bias: float = F.STAR_RELU_BIAS
 ) -> Tensor:

@@ -7,7 +7,8 @@ activations take ``(x, *parameters)``; gated units take the gate and the value e
 Conventions, the same for every function:
 
 * Parameters and defaults follow :mod:`torch.nn.functional` where PyTorch has the function.
-* Formulas are chosen to be free of cancellation and overflow: ``expm1`` for ELU/SELU,
+* Formulas are chosen to be free of cancellation and overflow: ``expm1`` for ELU/SELU
+  (differentiated as ``exp``),
   ``erfc`` for the exact GELU, ``x·σ(2u)`` instead of ``x·(1 + tanh u)/2`` for the tanh GELU,
   and a sigmoid that only ever evaluates ``exp`` of a non-positive number.
 * float16 and bfloat16 inputs are computed in float32 and rounded once.
@@ -122,6 +123,24 @@ def _gelu_tanh(x: Tensor) -> Tensor:
     return x * _sigmoid(2.0 * u)
 
 
+class _Expm1(torch.autograd.Function):
+    """``expm1`` differentiated as ``exp(x)``.
+
+    PyTorch differentiates ``expm1`` as ``1 + expm1(x)``, which is accurate only to an absolute
+    eps: for x = −20 the ELU gradient αeˣ ≈ 2e-9 would keep 7 of its 16 digits.
+    """
+
+    @staticmethod
+    def forward(ctx, x: Tensor) -> Tensor:  # type: ignore[override]
+        ctx.save_for_backward(x)
+        return torch.expm1(x)
+
+    @staticmethod
+    def backward(ctx, grad_output: Tensor) -> Tensor:  # type: ignore[override]
+        (x,) = ctx.saved_tensors
+        return grad_output * torch.exp(x)
+
+
 class _Step(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: Tensor, threshold: float) -> Tensor:  # type: ignore[override]
@@ -204,8 +223,9 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 def prelu(x: Tensor, weight: Tensor | float = 0.25) -> Tensor:
     r"""Parametric ReLU: :math:`x` for x > 0, :math:`a_c x` otherwise (He et al. 2015).
 
-    ``weight`` holds one slope, or one per channel; the channel dimension is dimension 1
-    (dimension 0 for inputs of fewer than two dimensions), as in :func:`torch.nn.functional.prelu`.
+    ``weight`` holds one slope, or one per channel; the channel dimension is dimension 1, as in
+    :func:`torch.nn.functional.prelu`. For a 1-D input actbook reads dimension 0 as the channel
+    dimension, where PyTorch accepts only a single slope.
     """
     w = _as_tensor(weight, x)
     if w.numel() > 1:
@@ -226,7 +246,7 @@ def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
 
     Uses ``expm1`` so small negative inputs keep full precision (Clevert et al. 2015).
     """
-    return torch.where(x > 0, x, alpha * torch.expm1(x.clamp(max=0)))
+    return torch.where(x > 0, x, alpha * _Expm1.apply(x.clamp(max=0)))
 
 
 @elementwise
@@ -237,7 +257,7 @@ def selu(x: Tensor) -> Tensor:
     network with LeCun-normal weights (Klambauer et al. 2017).
     """
     return torch.where(
-        x > 0, SELU_SCALE * x, (SELU_SCALE * SELU_ALPHA) * torch.expm1(x.clamp(max=0))
+        x > 0, SELU_SCALE * x, (SELU_SCALE * SELU_ALPHA) * _Expm1.apply(x.clamp(max=0))
     )
 
 
@@ -329,8 +349,9 @@ def hardsigmoid(x: Tensor) -> Tensor:
 def hardswish(x: Tensor) -> Tensor:
     r"""Hard swish :math:`x\,\mathrm{ReLU6}(x + 3)/6` (Howard et al. 2019, MobileNetV3).
 
-    ``hardswish'(-3) = 0`` and ``hardswish'(3) = 1`` (the outer pieces; PyTorch returns −0.5
-    and 1.5 there), and ``hardswish(-inf) = 0``.
+    ``hardswish'(-3) = 0`` and ``hardswish'(3) = 1`` (the outer pieces, as in PyTorch 2.13;
+    PyTorch 2.6 and earlier returned −0.5 and 1.5, pytorch/pytorch#147801), and
+    ``hardswish(-inf) = 0`` (PyTorch returns NaN).
     """
     m = x.clamp(-3.0, 3.0)
     inner = m * (m + 3.0) / 6.0

@@ -1,0 +1,178 @@
+"""The registry: canonical names, complete metadata, aliases and filters."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+import torch
+
+import actbook
+from actbook import derivatives as D
+from actbook import functional as F
+from actbook.registry import ActivationInfo
+
+CANONICAL = [
+    "step", "sigmoid", "tanh", "softmax",
+    "relu", "leaky_relu", "prelu", "elu", "selu",
+    "gelu", "gelu_tanh", "gelu_sigmoid", "silu", "swish", "mish", "softplus",
+    "hardsigmoid", "hardswish", "relu6", "squared_relu", "star_relu",
+    "glu", "reglu", "geglu", "swiglu", "bilinear",
+]
+
+#: The chapters of the book (BOOK_PLAN.md), one per generation.
+BY_GENERATION = {
+    "sigmoid": ["step", "sigmoid", "tanh", "softmax"],
+    "rectifier": ["relu", "leaky_relu", "prelu", "elu", "selu"],
+    "smooth": ["gelu", "gelu_tanh", "gelu_sigmoid", "silu", "swish", "mish", "softplus"],
+    "gated": ["glu", "reglu", "geglu", "swiglu", "bilinear"],
+    "hardware": ["hardsigmoid", "hardswish", "relu6", "squared_relu", "star_relu"],
+}
+
+#: Names passed by Hugging Face configs (ACT2FN), timm and papers, and what they mean.
+ALIASES = {
+    "gelu_new": "gelu_tanh",
+    "gelu_pytorch_tanh": "gelu_tanh",
+    "gelu_fast": "gelu_tanh",
+    "gelu_accurate": "gelu_tanh",
+    "gelu_python": "gelu",
+    "quick_gelu": "gelu_sigmoid",
+    "relu2": "squared_relu",
+    "hard_swish": "hardswish",
+    "hard_sigmoid": "hardsigmoid",
+    "swish": "swish",
+    "silu": "silu",
+    "leakyrelu": "leaky_relu",
+    "heaviside": "step",
+    "logistic": "sigmoid",
+    "starrelu": "star_relu",
+}
+
+BIB = Path(__file__).resolve().parents[1] / "book" / "references.bib"
+
+
+def test_canonical_names_in_book_order() -> None:
+    assert actbook.names() == CANONICAL
+    assert list(actbook.REGISTRY) == CANONICAL
+    assert len(CANONICAL) == 26
+
+
+def test_registry_is_read_only() -> None:
+    with pytest.raises(TypeError):
+        actbook.REGISTRY["relu"] = actbook.info("relu")  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        actbook.info("relu").year = 2000  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("name", CANONICAL)
+def test_info_is_complete(name: str) -> None:
+    meta = actbook.info(name)
+    assert isinstance(meta, ActivationInfo) and meta.name == name
+    for text in (meta.display_name, meta.formula, meta.derivative_formula, meta.family):
+        assert isinstance(text, str) and text.strip()
+    for latex in (meta.formula, meta.derivative_formula):
+        assert latex.count("{") == latex.count("}") and "$" not in latex
+    assert isinstance(meta.year, int) and 1940 <= meta.year <= 2025
+    assert re.fullmatch(r"[a-z]+\d{4}[a-z]+", meta.citation)
+    assert meta.generation in actbook.GENERATIONS
+    expected_kind = {"softmax": "vector"}.get(name, "gated" if name in BY_GENERATION["gated"]
+                                              else "elementwise")
+    assert meta.kind == expected_kind
+    assert isinstance(meta.aliases, tuple)
+
+
+@pytest.mark.parametrize("name", CANONICAL)
+def test_citation_is_in_the_bibliography(name: str) -> None:
+    if not BIB.exists():
+        pytest.skip("book/references.bib is not written yet")
+    keys = set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", BIB.read_text(encoding="utf-8")))
+    assert actbook.info(name).citation in keys
+
+
+def _parameters(fn, name: str) -> dict[str, object]:
+    """The parameters after the input(s), with their defaults."""
+    inputs = 2 if actbook.info(name).kind == "gated" else 1
+    parameters = list(inspect.signature(fn).parameters.values())[inputs:]
+    return {p.name: p.default for p in parameters}
+
+
+@pytest.mark.parametrize("name", CANONICAL)
+def test_params_match_the_function_signature(name: str) -> None:
+    meta = actbook.info(name)
+    assert dict(meta.params) == _parameters(meta.function, name)
+
+
+@pytest.mark.parametrize("name", CANONICAL)
+def test_derivative_takes_the_same_parameters(name: str) -> None:
+    ours, theirs = _parameters(actbook.derivative(name), name), _parameters(actbook.get(name), name)
+    if name == "softmax":  # the Jacobian defaults to the last dimension; softmax requires dim
+        assert (ours.pop("dim"), theirs.pop("dim")) == (-1, None)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("name", CANONICAL)
+def test_lookups_return_the_module_functions(name: str) -> None:
+    assert actbook.get(name) is getattr(F, name) is actbook.info(name).function
+    assert actbook.derivative(name) is getattr(D, name) is actbook.info(name).derivative
+    assert name in F.__all__
+
+
+def _resolve(dotted: str) -> object:
+    module, _, attribute = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), attribute)
+
+
+@pytest.mark.parametrize("name", CANONICAL)
+def test_torch_equivalent_names_a_real_function(name: str) -> None:
+    equivalent = actbook.info(name).torch_equivalent
+    if equivalent is None:
+        return
+    dotted = re.match(r"[\w.]+", equivalent).group(0)
+    assert callable(_resolve(dotted))
+
+
+@pytest.mark.parametrize("alias, target", sorted(ALIASES.items()))
+def test_aliases_resolve(alias: str, target: str) -> None:
+    assert actbook.canonical_name(alias) == target
+    assert actbook.get(alias) is actbook.get(target)
+    assert actbook.info(alias) is actbook.info(target)
+
+
+def test_hugging_face_swish_is_silu() -> None:
+    """Hugging Face's "swish" is SiLU: actbook's swish with its default β = 1."""
+    x = torch.linspace(-6, 6, 101)
+    assert torch.equal(actbook.get("swish")(x), F.silu(x))
+
+
+@pytest.mark.parametrize("spelling", ["GELU-New", " gelu new ", "Gelu_Pytorch_Tanh"])
+def test_lookup_normalises_case_dashes_and_spaces(spelling: str) -> None:
+    assert actbook.canonical_name(spelling) == "gelu_tanh"
+
+
+def test_aliases_are_unique_reachable_and_not_canonical() -> None:
+    aliases = [a for name in CANONICAL for a in actbook.info(name).aliases]
+    assert len(aliases) == len(set(aliases)), "an alias names two activations"
+    assert not set(aliases) & set(CANONICAL), "an alias shadows a canonical name"
+    for alias in aliases:  # stored normalised, or the lookup could never reach it
+        assert alias == alias.strip().lower().replace("-", "_").replace(" ", "_")
+    assert set(ALIASES) - set(CANONICAL) <= set(aliases)
+
+
+def test_names_filter_by_generation() -> None:
+    assert actbook.GENERATIONS == tuple(BY_GENERATION)
+    for generation, members in BY_GENERATION.items():
+        assert actbook.names(generation=generation) == members
+        assert all(actbook.info(n).generation == generation for n in members)
+    assert sorted(sum(BY_GENERATION.values(), [])) == sorted(CANONICAL)
+
+
+def test_names_filter_by_kind() -> None:
+    assert actbook.names(kind="gated") == BY_GENERATION["gated"]
+    assert actbook.names(kind="vector") == ["softmax"]
+    elementwise = actbook.names(kind="elementwise")
+    assert elementwise == [n for n in CANONICAL if n not in ("softmax", *BY_GENERATION["gated"])]
+    assert actbook.names(generation="sigmoid", kind="vector") == ["softmax"]
+    assert actbook.names(generation="gated", kind="elementwise") == []
