@@ -228,7 +228,9 @@ def prelu(x: Tensor, weight: Tensor | float = 0.25) -> Tensor:
     dimension, where PyTorch accepts only a single slope.
     """
     w = _as_tensor(weight, x)
-    if w.numel() > 1:
+    if w.numel() == 1:
+        w = w.reshape(())
+    else:
         channel_dim = 1 if x.dim() >= 2 else 0
         if w.dim() != 1 or x.dim() == 0 or x.shape[channel_dim] != w.numel():
             raise ValueError(

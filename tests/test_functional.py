@@ -476,3 +476,12 @@ def test_exported_constants() -> None:
     assert F.STAR_RELU_SCALE == pytest.approx(1 / math.sqrt(5 / 4))
     assert F.STAR_RELU_BIAS == pytest.approx(-0.5 * F.STAR_RELU_SCALE)
     assert (F.GELU_TANH_COEFF, F.GELU_SIGMOID_COEFF) == (0.044715, 1.702)
+
+
+def test_prelu_single_slope_keeps_input_shape():
+    """A one-element weight of shape (1,) must not add a dimension (as in F.prelu)."""
+    x = torch.tensor(-2.0)
+    weight = torch.tensor([0.25])
+    out = actbook.F.prelu(x, weight)
+    assert out.shape == torch.nn.functional.prelu(x, weight).shape == ()
+    assert out.item() == -0.5
