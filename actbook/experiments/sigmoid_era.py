@@ -1,0 +1,431 @@
+r"""The experiments of Chapter 2, the sigmoid era: threshold units, sigmoid, tanh and softmax.
+
+* :func:`threshold_unit` and :func:`perceptron_train`: the McCulloch–Pitts unit and Rosenblatt's
+  perceptron rule, with :func:`find_cycle` to show the rule cycling on XOR.
+* :func:`gradient_flow`: per-layer weight-gradient norms of a deep MLP at initialisation and after
+  a few steps of gradient descent (the vanishing-gradient measurement).
+* :func:`zigzag_descent`: a two-weight linear unit trained on all-positive (sigmoid) inputs or on
+  zero-centred inputs, the zig-zag of non-zero-centred activations.
+* :func:`time_elementwise`: the cost of ``exp``-based activations against ReLU.
+* :func:`naive_softmax` and :func:`entropy`: the overflowing textbook softmax and the entropy
+  used to show the effect of temperature.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+from torch import Tensor
+
+from actbook import functional as F
+from actbook.registry import get
+
+__all__ = [
+    "GradientFlow",
+    "PerceptronRun",
+    "ZigZagRun",
+    "entropy",
+    "find_cycle",
+    "gradient_flow",
+    "mistake_bound",
+    "naive_softmax",
+    "perceptron_train",
+    "second_moment_eigenvalues",
+    "separable_data",
+    "steps_to_reach",
+    "threshold_unit",
+    "time_elementwise",
+    "xor_data",
+    "zigzag_data",
+    "zigzag_descent",
+]
+
+Init = Literal["xavier", "he"]
+InputKind = Literal["sigmoid", "sigmoid_centred", "tanh"]
+
+
+# --- threshold units and the perceptron ----------------------------------------------------------
+
+
+def threshold_unit(x: Tensor, weights: Tensor, threshold: float) -> Tensor:
+    r"""McCulloch–Pitts unit: :math:`\mathbb{1}[\sum_i w_i x_i \ge \theta]` for each row of ``x``.
+
+    With fixed weights and threshold it computes a logical function of binary inputs
+    (McCulloch & Pitts 1943), for example AND with w = (1, 1), θ = 2.
+    """
+    return F.step(x @ weights, threshold)
+
+
+def xor_data(dtype: torch.dtype = torch.float64) -> tuple[Tensor, Tensor]:
+    """The four points of XOR, ``(X, y)`` with X in {0, 1}² and y = x₁ XOR x₂."""
+    x = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], dtype=dtype)
+    return x, (x[:, 0] != x[:, 1]).to(dtype)
+
+
+def separable_data(
+    n: int = 40,
+    margin: float = 0.2,
+    seed: int = 0,
+    normal: Sequence[float] = (1.0, 2.0),
+    offset: float = 1.0,
+    dtype: torch.dtype = torch.float64,
+) -> tuple[Tensor, Tensor]:
+    """``n`` points in [−2, 2]², labelled 1 where normal·x > offset, at least ``margin`` from
+    that line.
+
+    Points closer than ``margin`` to the line are redrawn, so the set is linearly separable with
+    margin ``margin`` and the perceptron convergence theorem applies.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    u = torch.tensor(normal, dtype=dtype)
+    scale = u.norm()
+    kept: list[Tensor] = []
+    while sum(len(k) for k in kept) < n:
+        candidates = 4 * torch.rand(n, 2, generator=generator, dtype=dtype) - 2
+        kept.append(candidates[((candidates @ u - offset) / scale).abs() >= margin])
+    x = torch.cat(kept)[:n]
+    return x, (x @ u > offset).to(dtype)
+
+
+def mistake_bound(x: Tensor, normal: Sequence[float], offset: float) -> float:
+    r"""Novikoff's bound :math:`(R/\gamma)^2` on the perceptron's mistakes (Novikoff 1962).
+
+    For the augmented points :math:`	ilde x = (x, 1)` and a separating line normal·x = offset,
+    :math:`R = \max\lVert	ilde x
+Vert` and :math:`\gamma` is the smallest distance
+    :math:`|u\cdot	ilde x|` to the hyperplane of the unit vector
+    :math:`u \propto (	ext{normal}, -	ext{offset})`. Any separating line gives a valid bound.
+    """
+    augmented = torch.cat([x, torch.ones_like(x[:, :1])], dim=1)
+    u = torch.tensor([*normal, -offset], dtype=x.dtype)
+    gamma = (augmented @ (u / u.norm())).abs().min()
+    return (augmented.norm(dim=1).max() / gamma).item() ** 2
+
+
+@dataclass(frozen=True)
+class PerceptronRun:
+    """The outcome of :func:`perceptron_train`.
+
+    ``history[0]`` holds the initial weights and ``history[e]`` the weights after epoch e; the
+    last entry of every weight vector is the bias (the negative threshold). ``errors[e]`` is the
+    number of misclassified points (= updates) during epoch e + 1.
+    """
+
+    weights: Tensor
+    errors: list[int]
+    converged: bool
+    history: Tensor
+
+
+def perceptron_train(x: Tensor, y: Tensor, epochs: int, lr: float = 1.0) -> PerceptronRun:
+    r"""Rosenblatt's perceptron rule (Rosenblatt 1958) on ``(x, y)`` with labels in {0, 1}.
+
+    The unit predicts :math:`\hat y = \mathbb{1}[w \cdot x + b \ge 0]`. Points are visited in
+    their given order; after each one the weights move by :math:`\eta\,(y - \hat y)\,(x, 1)`,
+    which changes them only on a mistake. Training stops after the first epoch without a
+    mistake (``converged``) or after ``epochs`` epochs. On a linearly separable set the number
+    of mistakes is finite (Novikoff 1962); on XOR the weights cycle for ever.
+    """
+    if epochs < 1:
+        raise ValueError(f"perceptron_train: epochs must be at least 1, got {epochs}")
+    if x.dim() != 2 or y.shape != x.shape[:1]:
+        raise ValueError(
+            f"perceptron_train: expected x of shape (n, d) and y of shape (n,), got "
+            f"{tuple(x.shape)} and {tuple(y.shape)}"
+        )
+    augmented = torch.cat([x, torch.ones_like(x[:, :1])], dim=1)
+    w = torch.zeros(augmented.shape[1], dtype=x.dtype)
+    history, errors = [w.clone()], []
+    for _ in range(epochs):
+        mistakes = 0
+        for xi, yi in zip(augmented, y, strict=True):
+            update = lr * (yi - F.step(xi @ w))
+            if update != 0:
+                w = w + update * xi
+                mistakes += 1
+        history.append(w.clone())
+        errors.append(mistakes)
+        if mistakes == 0:
+            break
+    return PerceptronRun(w, errors, errors[-1] == 0, torch.stack(history))
+
+
+def find_cycle(history: Tensor) -> tuple[int, int] | None:
+    """``(start, period)`` of the first exactly repeated row of ``history``, or ``None``.
+
+    Row ``start + period`` is the first row equal to an earlier one, row ``start``: from there on
+    a deterministic update rule visits the same states again and again.
+    """
+    for later in range(1, len(history)):
+        for earlier in range(later):
+            if torch.equal(history[earlier], history[later]):
+                return earlier, later - earlier
+    return None
+
+
+# --- gradient flow in deep MLPs ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradientFlow:
+    """The outcome of :func:`gradient_flow`; per-layer lists run from the input layer upwards.
+
+    ``initial_grad_norms`` and ``final_grad_norms`` are the Frobenius norms of the loss gradient
+    with respect to each hidden layer's weight matrix, at initialisation and after the training
+    steps; ``relative_change`` is ‖W_l − W_l(0)‖ / ‖W_l(0)‖ after training; ``losses`` holds the
+    loss before each step and after the last one; ``constant_loss`` is the loss of the best
+    constant prediction (the variance of the targets), the level of a network that learned
+    nothing but the mean.
+    """
+
+    activation: str
+    depth: int
+    init: Init
+    initial_grad_norms: list[float]
+    final_grad_norms: list[float]
+    relative_change: list[float]
+    losses: list[float]
+    constant_loss: float
+
+
+class _MLP(torch.nn.Module):
+    """``depth`` hidden layers of ``width`` units with one activation, then a linear output."""
+
+    def __init__(self, activation: Callable[[Tensor], Tensor], in_features: int, depth: int,
+                 width: int) -> None:
+        super().__init__()
+        sizes = [in_features] + [width] * depth
+        self.hidden = torch.nn.ModuleList(
+            torch.nn.Linear(a, b, dtype=torch.float64) for a, b in itertools.pairwise(sizes)
+        )
+        self.output = torch.nn.Linear(width, 1, dtype=torch.float64)
+        self.activation = activation
+
+    def forward(self, x: Tensor) -> Tensor:
+        for layer in self.hidden:
+            x = self.activation(layer(x))
+        return self.output(x)
+
+
+def _initialise(model: _MLP, init: Init, gain: float) -> None:
+    """Hidden weights by Glorot/Xavier uniform or He (Kaiming) normal, times ``gain``.
+
+    Glorot uniform: U(±√(6/(fan_in + fan_out))) (Glorot & Bengio 2010); He normal:
+    N(0, 2/fan_in) (He et al. 2015). The output layer is Glorot uniform and biases are zero.
+    """
+    for layer in model.hidden:
+        if init == "xavier":
+            torch.nn.init.xavier_uniform_(layer.weight, gain=gain)
+        elif init == "he":
+            torch.nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+            layer.weight.data.mul_(gain)
+        else:
+            raise ValueError(f"gradient_flow: init must be 'xavier' or 'he', got {init!r}")
+        torch.nn.init.zeros_(layer.bias)
+    torch.nn.init.xavier_uniform_(model.output.weight)
+    torch.nn.init.zeros_(model.output.bias)
+
+
+def _teacher_task(n: int, in_features: int, generator: torch.Generator) -> tuple[Tensor, Tensor]:
+    """Inputs x ~ N(0, I) and targets sin(2u), u = x·t/‖t‖ for a random direction t."""
+    x = torch.randn(n, in_features, generator=generator, dtype=torch.float64)
+    direction = torch.randn(in_features, generator=generator, dtype=torch.float64)
+    return x, torch.sin(2.0 * x @ (direction / direction.norm())).unsqueeze(1)
+
+
+def gradient_flow(
+    activation: str,
+    depth: int,
+    width: int = 64,
+    init: Init = "xavier",
+    seed: int = 0,
+    *,
+    steps: int = 0,
+    lr: float = 0.1,
+    gain: float = 1.0,
+    n_samples: int = 256,
+    in_features: int = 16,
+) -> GradientFlow:
+    r"""Per-layer gradient norms of a deep MLP, at initialisation and after ``steps`` of training.
+
+    The network has ``depth`` hidden layers of ``width`` units with the registered activation
+    ``activation`` (for example ``"sigmoid"``), initialised by :func:`_initialise`, and is
+    trained in float64 by full-batch gradient descent with step ``lr`` on the mean squared error
+    of a fixed regression task (``n_samples`` Gaussian inputs, target sin(2u) of a random
+    projection u). Backpropagation multiplies the error by :math:`W_l^\top\operatorname{diag}
+    (f'(a_l))` once per layer, so with :math:`f' \le 1/4` (sigmoid) and Glorot weights the
+    gradient shrinks roughly geometrically towards the input (Hochreiter 1991; Bengio et al.
+    1994; Glorot & Bengio 2010).
+    """
+    if depth < 1 or width < 1 or steps < 0:
+        raise ValueError(
+            f"gradient_flow: need depth >= 1, width >= 1, steps >= 0; got {depth}, {width}, "
+            f"{steps}"
+        )
+    generator = torch.Generator().manual_seed(seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = _MLP(get(activation), in_features, depth, width)
+        _initialise(model, init, gain)
+    x, y = _teacher_task(n_samples, in_features, generator)
+    start = [layer.weight.detach().clone() for layer in model.hidden]
+
+    def loss_and_grads() -> float:
+        model.zero_grad()
+        loss = torch.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        return loss.item()
+
+    def grad_norms() -> list[float]:
+        return [layer.weight.grad.norm().item() for layer in model.hidden]
+
+    losses = [loss_and_grads()]
+    initial = grad_norms()
+    for _ in range(steps):
+        with torch.no_grad():
+            for p in model.parameters():
+                p -= lr * p.grad
+        losses.append(loss_and_grads())
+    change = [((layer.weight - w0).norm() / w0.norm()).item()
+              for layer, w0 in zip(model.hidden, start, strict=True)]
+    constant = torch.nn.functional.mse_loss(y.mean().expand_as(y), y).item()
+    return GradientFlow(activation, depth, init, initial, grad_norms(), change, losses, constant)
+
+
+# --- the zig-zag of non-zero-centred inputs ------------------------------------------------------
+
+
+def zigzag_data(kind: InputKind, n: int = 256, seed: int = 0,
+                w_star: Sequence[float] = (1.0, -1.0)) -> tuple[Tensor, Tensor]:
+    r"""Inputs to one unit and targets of a linear teacher, ``(X, y)`` with y = X w*.
+
+    X is an activation of z ~ N(0, I₂): ``"sigmoid"`` gives σ(z), always positive, as the
+    inputs of a unit in a sigmoid network are; ``"sigmoid_centred"`` gives σ(z) − 1/2 (same
+    spread, mean zero); ``"tanh"`` gives tanh(z) = 2σ(2z) − 1.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    z = torch.randn(n, 2, generator=generator, dtype=torch.float64)
+    if kind == "sigmoid":
+        x = F.sigmoid(z)
+    elif kind == "sigmoid_centred":
+        x = F.sigmoid(z) - 0.5
+    elif kind == "tanh":
+        x = F.tanh(z)
+    else:
+        raise ValueError(
+            f"zigzag_data: kind must be 'sigmoid', 'sigmoid_centred' or 'tanh', got {kind!r}"
+        )
+    return x, x @ torch.tensor(w_star, dtype=torch.float64)
+
+
+def second_moment_eigenvalues(x: Tensor) -> Tensor:
+    r"""Eigenvalues (ascending) of :math:`X^\top X / n`, the Hessian of the loss of
+    :func:`zigzag_descent`.
+
+    A mean :math:`\mu \ne 0` adds :math:`\mu\mu^\top` to the covariance and so one large
+    eigenvalue: gradient descent must take steps small enough for it and then crawls along
+    the other directions (LeCun et al. 1998).
+    """
+    return torch.linalg.eigvalsh(x.T @ x / x.shape[0])
+
+
+@dataclass(frozen=True)
+class ZigZagRun:
+    """The outcome of :func:`zigzag_descent`.
+
+    ``path`` holds the weights before each step and after the last one, ``losses`` the full-data
+    loss at the same points, ``same_sign_fraction`` the share of steps whose two gradient
+    components had the same sign.
+    """
+
+    path: Tensor
+    losses: list[float]
+    same_sign_fraction: float
+
+
+def zigzag_descent(x: Tensor, y: Tensor, steps: int, lr: float, batch_size: int | None = None,
+                   seed: int = 0, start: Sequence[float] = (0.0, 0.0)) -> ZigZagRun:
+    r"""Gradient descent on :math:`L(w) = \tfrac{1}{2n}\lVert Xw - y\rVert^2` for one linear unit.
+
+    ``batch_size=None`` is full-batch gradient descent; otherwise each step uses the next
+    ``batch_size`` points of a seeded random order. The gradient of one example is
+    :math:`(x \cdot w - y)\,x`: when every component of x is positive (sigmoid outputs) all
+    components of the gradient share one sign, so each step moves every weight of the unit in
+    the same direction and the path to a w* with weights of opposite signs zig-zags.
+    """
+    if steps < 0 or lr <= 0:
+        raise ValueError(f"zigzag_descent: need steps >= 0 and lr > 0, got {steps} and {lr}")
+    n = x.shape[0]
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    w = torch.tensor(start, dtype=x.dtype)
+    path, losses, same_sign = [w.clone()], [0.5 * ((x @ w - y) ** 2).mean().item()], 0
+    for t in range(steps):
+        if batch_size is None:
+            xb, yb = x, y
+        else:
+            idx = order[torch.arange(t * batch_size, (t + 1) * batch_size) % n]
+            xb, yb = x[idx], y[idx]
+        grad = xb.T @ (xb @ w - yb) / xb.shape[0]
+        same_sign += int(grad[0] * grad[1] > 0)
+        w = w - lr * grad
+        path.append(w.clone())
+        losses.append(0.5 * ((x @ w - y) ** 2).mean().item())
+    return ZigZagRun(torch.stack(path), losses, same_sign / steps if steps else math.nan)
+
+
+def steps_to_reach(losses: Sequence[float], target: float) -> int | None:
+    """The first step index whose loss is at most ``target``, or ``None`` if none is."""
+    return next((i for i, loss in enumerate(losses) if loss <= target), None)
+
+
+# --- cost --------------------------------------------------------------------------------------
+
+
+def time_elementwise(functions: Mapping[str, Callable[[Tensor], Tensor]], numel: int = 1 << 20,
+                     repeats: int = 25, threads: int = 1, seed: int = 0) -> dict[str, float]:
+    """Median seconds per call of each function on one float32 tensor of ``numel`` N(0, 1) values.
+
+    The functions are timed in turn within each repeat (so a slow moment of the machine hits
+    all of them), on ``threads`` intra-op threads; the previous thread count is restored. Only
+    ratios between functions of one call are meaningful.
+    """
+    x = torch.randn(numel, generator=torch.Generator().manual_seed(seed))
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        times: dict[str, list[float]] = {name: [] for name in functions}
+        for fn in functions.values():
+            fn(x)
+        for _ in range(repeats):
+            for name, fn in functions.items():
+                begin = time.perf_counter()
+                fn(x)
+                times[name].append(time.perf_counter() - begin)
+    finally:
+        torch.set_num_threads(previous)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+# --- softmax -------------------------------------------------------------------------------------
+
+
+def naive_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    r"""The textbook :math:`e^{x_i} / \sum_j e^{x_j}`, without subtracting the maximum.
+
+    For contrast only: ``exp`` overflows to inf for x above about 88.7 in float32 (709.8 in
+    float64) and inf/inf is NaN. Use :func:`actbook.functional.softmax`.
+    """
+    e = torch.exp(x)
+    return e / e.sum(dim=dim, keepdim=True)
+
+
+def entropy(p: Tensor, dim: int = -1) -> Tensor:
+    r"""Shannon entropy :math:`-\sum_i p_i \log p_i` in nats along ``dim``, with 0 log 0 = 0."""
+    return -torch.special.xlogy(p, p).sum(dim=dim)

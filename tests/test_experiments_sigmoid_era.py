@@ -1,0 +1,245 @@
+"""Tests of the Chapter 2 experiments: perceptron, gradient flow, zig-zag, timing, softmax."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+import torch
+
+import actbook
+from actbook.experiments import sigmoid_era as S
+
+# --- threshold units and the perceptron ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("weights", "threshold", "logic"),
+    [((1.0, 1.0), 2.0, lambda a, b: a and b), ((1.0, 1.0), 1.0, lambda a, b: a or b),
+     ((-1.0, -1.0), 0.0, lambda a, b: not (a or b))],
+)
+def test_threshold_unit_computes_logic(weights, threshold, logic):
+    x, _ = S.xor_data()
+    out = S.threshold_unit(x, torch.tensor(weights, dtype=x.dtype), threshold)
+    expected = [float(logic(bool(a), bool(b))) for a, b in x.tolist()]
+    assert out.tolist() == expected
+
+
+def test_xor_data_labels():
+    x, y = S.xor_data()
+    assert y.tolist() == [float(int(a) ^ int(b)) for a, b in x.tolist()]
+
+
+def test_separable_data_respects_margin_and_labels():
+    x, y = S.separable_data(n=60, margin=0.1, seed=3, normal=(1.0, 2.0), offset=1.0)
+    distance = (x @ torch.tensor([1.0, 2.0], dtype=x.dtype) - 1.0) / math.sqrt(5.0)
+    assert x.shape == (60, 2) and y.shape == (60,)
+    assert (distance.abs() >= 0.1).all()
+    assert torch.equal(y, (distance > 0).to(y.dtype))
+    assert 0 < y.mean() < 1
+    assert torch.equal(x, S.separable_data(n=60, margin=0.1, seed=3)[0])
+
+
+def test_perceptron_single_update_by_hand():
+    # w = 0 predicts step(0) = 1 for the point x = 2 of label 0: one update w -= (2, 1),
+    # after which w·(2, 1) = -5 < 0 predicts 0 and the second epoch makes no mistake.
+    run = S.perceptron_train(torch.tensor([[2.0]]), torch.tensor([0.0]), epochs=10)
+    assert run.errors == [1, 0] and run.converged
+    assert run.weights.tolist() == [-2.0, -1.0]
+    assert run.history.tolist() == [[0.0, 0.0], [-2.0, -1.0], [-2.0, -1.0]]
+
+
+def test_perceptron_converges_within_novikoff_bound():
+    x, y = S.separable_data(n=60, margin=0.1, seed=1)
+    run = S.perceptron_train(x, y, epochs=100)
+    assert run.converged and run.errors[-1] == 0
+    predictions = actbook.F.step(torch.cat([x, torch.ones(60, 1, dtype=x.dtype)], 1) @ run.weights)
+    assert torch.equal(predictions, y)
+    assert sum(run.errors) <= S.mistake_bound(x, (1.0, 2.0), 1.0)
+    assert len(run.history) == len(run.errors) + 1
+
+
+def test_perceptron_cycles_on_xor():
+    x, y = S.xor_data()
+    run = S.perceptron_train(x, y, epochs=30)
+    assert not run.converged and min(run.errors) > 0 and len(run.errors) == 30
+    cycle = S.find_cycle(run.history)
+    assert cycle is not None
+    start, period = cycle
+    assert torch.equal(run.history[start], run.history[start + period])
+    # a deterministic rule from a repeated state repeats for ever
+    assert torch.equal(run.history[-1], run.history[-1 - period])
+
+
+@pytest.mark.parametrize("bad", [dict(epochs=0), dict(y=torch.zeros(3))])
+def test_perceptron_rejects_bad_arguments(bad):
+    x, y = S.xor_data()
+    kwargs = dict(x=x, y=y, epochs=5) | bad
+    with pytest.raises(ValueError):
+        S.perceptron_train(**kwargs)
+
+
+def test_find_cycle_by_hand():
+    rows = torch.tensor([[0.0], [1.0], [2.0], [1.0], [2.0]])
+    assert S.find_cycle(rows) == (1, 2)
+    assert S.find_cycle(torch.tensor([[0.0], [1.0], [2.0]])) is None
+
+
+def test_mistake_bound_by_hand():
+    # augmented points (±1, 0, 1), u = (1, 0, 0): R = √2, γ = 1, bound 2.
+    x = torch.tensor([[1.0, 0.0], [-1.0, 0.0]], dtype=torch.float64)
+    assert S.mistake_bound(x, (1.0, 0.0), 0.0) == pytest.approx(2.0)
+
+
+# --- gradient flow -------------------------------------------------------------------------------
+
+
+def test_initialisations_have_the_stated_scale():
+    torch.manual_seed(0)
+    model = S._MLP(torch.tanh, 200, depth=2, width=300)
+    S._initialise(model, "xavier", gain=1.0)
+    bound = math.sqrt(6.0 / (200 + 300))
+    assert model.hidden[0].weight.abs().max() <= bound
+    assert model.hidden[0].weight.std().item() == pytest.approx(bound / math.sqrt(3), rel=0.02)
+    S._initialise(model, "he", gain=1.0)
+    assert model.hidden[1].weight.std().item() == pytest.approx(math.sqrt(2 / 300), rel=0.02)
+    assert all((layer.bias == 0).all() for layer in model.hidden)
+    with pytest.raises(ValueError):
+        S._initialise(model, "lecun", gain=1.0)  # type: ignore[arg-type]
+
+
+def test_gradient_flow_matches_autograd_on_a_rebuilt_network():
+    flow = S.gradient_flow("tanh", depth=2, width=8, seed=5, n_samples=32, in_features=4)
+    torch.manual_seed(5)
+    model = S._MLP(actbook.get("tanh"), 4, 2, 8)
+    S._initialise(model, "xavier", 1.0)
+    x, y = S._teacher_task(32, 4, torch.Generator().manual_seed(5))
+    torch.nn.functional.mse_loss(model(x), y).backward()
+    assert flow.initial_grad_norms == pytest.approx([m.weight.grad.norm().item()
+                                                     for m in model.hidden])
+
+
+def test_gradient_flow_vanishes_for_sigmoid_not_for_tanh_or_relu():
+    ratios = {}
+    for name, init in (("sigmoid", "xavier"), ("tanh", "xavier"), ("relu", "he")):
+        norms = S.gradient_flow(name, depth=10, width=32, init=init).initial_grad_norms
+        assert len(norms) == 10
+        ratios[name] = norms[0] / norms[-1]
+    assert ratios["sigmoid"] < 1e-4
+    assert ratios["tanh"] > 1e-2 and ratios["relu"] > 1e-2
+
+
+def test_gradient_flow_without_steps_and_determinism():
+    flow = S.gradient_flow("sigmoid", depth=3, width=8, seed=2)
+    assert flow.final_grad_norms == flow.initial_grad_norms
+    assert flow.relative_change == [0.0, 0.0, 0.0] and len(flow.losses) == 1
+    assert S.gradient_flow("sigmoid", depth=3, width=8, seed=2) == flow
+    assert S.gradient_flow("sigmoid", depth=3, width=8, seed=3) != flow
+
+
+def test_gradient_flow_training_reduces_loss_and_moves_weights():
+    state = torch.get_rng_state()
+    flow = S.gradient_flow("tanh", depth=3, width=16, steps=20, lr=0.1)
+    assert torch.equal(torch.get_rng_state(), state)
+    assert len(flow.losses) == 21 and flow.losses[-1] < flow.losses[0]
+    _, y = S._teacher_task(256, 16, torch.Generator().manual_seed(0))
+    assert flow.constant_loss == pytest.approx(y.var(unbiased=False).item())
+    assert all(c > 0 for c in flow.relative_change)
+
+
+@pytest.mark.parametrize("bad", [dict(depth=0), dict(steps=-1), dict(init="lecun")])
+def test_gradient_flow_rejects_bad_arguments(bad):
+    with pytest.raises(ValueError):
+        S.gradient_flow(**(dict(activation="relu", depth=2, width=4) | bad))
+
+
+# --- zig-zag -------------------------------------------------------------------------------------
+
+
+def test_zigzag_data_kinds():
+    xs, ys = S.zigzag_data("sigmoid", n=100)
+    xc, yc = S.zigzag_data("sigmoid_centred", n=100)
+    xt, _ = S.zigzag_data("tanh", n=100)
+    assert (xs > 0).all() and (xt.abs() < 1).all()
+    torch.testing.assert_close(xc, xs - 0.5)
+    # w* = (1, -1) cancels the mean: both problems have the same targets
+    torch.testing.assert_close(yc, ys)
+    torch.testing.assert_close(ys, xs[:, 0] - xs[:, 1])
+    with pytest.raises(ValueError):
+        S.zigzag_data("relu")  # type: ignore[arg-type]
+
+
+def test_second_moment_eigenvalues():
+    x = torch.tensor([[1.0, 0.0], [0.0, 2.0], [0.0, -2.0], [-1.0, 0.0]], dtype=torch.float64)
+    torch.testing.assert_close(S.second_moment_eigenvalues(x), torch.tensor(
+        [0.5, 2.0], dtype=torch.float64))
+    positive = S.second_moment_eigenvalues(S.zigzag_data("sigmoid")[0])
+    centred = S.second_moment_eigenvalues(S.zigzag_data("sigmoid_centred")[0])
+    assert positive[1] / positive[0] > 5 > 1.5 > centred[1] / centred[0]
+
+
+def test_zigzag_step_is_the_autograd_gradient_step():
+    x, y = S.zigzag_data("sigmoid", n=16)
+    run = S.zigzag_descent(x, y, steps=1, lr=0.3, start=(0.2, 0.4))
+    w = torch.tensor([0.2, 0.4], dtype=torch.float64, requires_grad=True)
+    (0.5 * ((x @ w - y) ** 2).mean()).backward()
+    torch.testing.assert_close(run.path[1], (w - 0.3 * w.grad).detach())
+    assert run.losses[1] == pytest.approx(0.5 * ((x @ run.path[1] - y) ** 2).mean().item())
+
+
+def test_single_example_steps_on_positive_inputs_always_share_a_sign():
+    x, y = S.zigzag_data("sigmoid")
+    assert S.zigzag_descent(x, y, steps=200, lr=0.5, batch_size=1).same_sign_fraction == 1.0
+    xc, yc = S.zigzag_data("sigmoid_centred")
+    assert S.zigzag_descent(xc, yc, steps=200, lr=0.5, batch_size=1).same_sign_fraction < 0.8
+
+
+def test_full_batch_descent_converges_slower_on_positive_inputs():
+    steps = {}
+    for kind in ("sigmoid", "sigmoid_centred"):
+        x, y = S.zigzag_data(kind)
+        low, high = S.second_moment_eigenvalues(x).tolist()
+        run = S.zigzag_descent(x, y, steps=200, lr=2 / (low + high))
+        assert all(b <= a for a, b in itertools.pairwise(run.losses))
+        torch.testing.assert_close(run.path[-1], torch.tensor([1.0, -1.0], dtype=x.dtype))
+        steps[kind] = S.steps_to_reach(run.losses, 1e-4 * run.losses[0])
+    assert steps["sigmoid"] > 5 * steps["sigmoid_centred"]
+
+
+def test_zigzag_descent_bad_arguments_and_no_steps():
+    x, y = S.zigzag_data("tanh", n=8)
+    assert math.isnan(S.zigzag_descent(x, y, steps=0, lr=1.0).same_sign_fraction)
+    with pytest.raises(ValueError):
+        S.zigzag_descent(x, y, steps=3, lr=0.0)
+
+
+def test_steps_to_reach():
+    assert S.steps_to_reach([4.0, 2.0, 1.0, 0.5], 1.0) == 2
+    assert S.steps_to_reach([4.0, 2.0], 1.0) is None
+
+
+# --- cost and softmax ----------------------------------------------------------------------------
+
+
+def test_time_elementwise_returns_times_and_restores_threads():
+    threads = torch.get_num_threads()
+    times = S.time_elementwise({"relu": torch.relu, "exp": torch.exp}, numel=1024, repeats=3)
+    assert set(times) == {"relu", "exp"}
+    assert all(t > 0 and math.isfinite(t) for t in times.values())
+    assert torch.get_num_threads() == threads
+
+
+def test_naive_softmax_agrees_when_small_and_overflows_when_large():
+    x = torch.randn(5, 7)
+    torch.testing.assert_close(S.naive_softmax(x), actbook.F.softmax(x, dim=-1))
+    large = torch.tensor([1000.0, 0.0])
+    assert torch.isnan(S.naive_softmax(large)).any()
+    assert not torch.isnan(actbook.F.softmax(large, dim=-1)).any()
+
+
+def test_entropy():
+    assert S.entropy(torch.full((8,), 1 / 8)).item() == pytest.approx(math.log(8))
+    assert S.entropy(torch.tensor([0.0, 1.0, 0.0])).item() == 0.0
+    p = torch.tensor([[0.25, 0.75]])
+    assert S.entropy(p).item() == pytest.approx(-(0.25 * math.log(0.25) + 0.75 * math.log(0.75)))
