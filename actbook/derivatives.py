@@ -107,7 +107,7 @@ def gelu_tanh(x: Tensor) -> Tensor:
     """d/dx [x σ(2u)] = σ(2u) + 2x σ′(2u) u′, u = √(2/π)(x + 0.044715x³)."""
     # Beyond the clamp σ(2u) is exactly 0 or 1, as in actbook.functional.gelu_tanh; clamping
     # keeps x³ finite, so huge and infinite inputs give the limits 0 and 1, not inf * 0.
-    c = x.clamp(-F._GELU_TANH_CLAMP, F._GELU_TANH_CLAMP)
+    c = x.clamp(-F._TAIL, F._TAIL)
     k = math.sqrt(2.0 / math.pi)
     u = k * (c + F.GELU_TANH_COEFF * c**3)
     du = k * (1 + 3 * F.GELU_TANH_COEFF * c**2)

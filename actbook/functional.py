@@ -83,34 +83,59 @@ STAR_RELU_BIAS = -1.0 / math.sqrt(5.0)
 
 _SQRT_HALF = math.sqrt(0.5)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
-# Beyond this |x| the tanh-GELU's gate is exactly 0 or 1 in every dtype; clamping the cubic
-# there keeps x³ (and its gradient) from overflowing without changing any result.
-_GELU_TANH_CLAMP = 1.0e4
+# Beyond this |x| (|βx| for Swish) the gates of SiLU, Swish, Mish and the three GELUs are
+# exactly 0 or 1 in every floating dtype (e^-10000 underflows even in float64).
+_TAIL = 1.0e4
 
 
-def _minus_abs(x: Tensor) -> Tensor:
-    """``-|x|`` whose gradient is ``-1`` for x > 0 and ``+1`` for x ≤ 0 (never 0 at x = 0)."""
-    return torch.where(x > 0, -x, x)
+class _Sigmoid(torch.autograd.Function):
+    """σ(x) without overflow, differentiated as σ(x)·σ(−x).
+
+    Down to x = −80 the value is ``torch.sigmoid``'s 1/(1 + e^{−x}); below, e^x/(1 + e^x), so
+    ``exp`` never overflows and σ keeps its digits where it is subnormal (``torch.sigmoid``
+    returns 0 there once e^{−x} overflows, which matters when σ is multiplied by a large x, as
+    in the tanh GELU). The backward pass, σ(x)·σ(−x), has none of the cancellation of
+    PyTorch's σ(1 − σ) for large x, and is itself differentiable (second derivatives work).
+    It is evaluated as e^{−|x|}/(1 + e^{−|x|})², which needs no branch.
+    """
+
+    @staticmethod
+    def forward(ctx, x: Tensor) -> Tensor:  # type: ignore[override]
+        ctx.save_for_backward(x)
+        e = torch.exp(x.clamp(max=-80.0))
+        return torch.where(x < -80.0, e / (1 + e), torch.sigmoid(x))
+
+    @staticmethod
+    def backward(ctx, grad_output: Tensor) -> Tensor:  # type: ignore[override]
+        (x,) = ctx.saved_tensors
+        # σ(x)σ(−x) = e^{−|x|} / (1 + e^{−|x|})², even in x; float32 is evaluated in float64
+        # and rounded once, since exp, the square and the division each add float32 rounding.
+        wide = x.double() if x.dtype == torch.float32 else x
+        e = torch.exp(-wide.abs())
+        return grad_output * (e / (1 + e).square()).to(x.dtype)
 
 
 def _sigmoid(x: Tensor) -> Tensor:
-    e = torch.exp(_minus_abs(x))
-    return torch.where(x > 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return _Sigmoid.apply(x)
 
 
 def _softplus(z: Tensor) -> Tensor:
-    return torch.relu(z) + torch.log1p(torch.exp(_minus_abs(z)))
+    # log(e^z + e^0) = max(z, 0) + log1p(e^{−|z|}), with gradient 1/(1 + e^{−z}) = σ(z).
+    return torch.logaddexp(z, torch.zeros((), dtype=z.dtype, device=z.device))
 
 
-def _linear_tails(f: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
-    """``f(x)`` for an f with f(0) = 0, f(-inf) = 0 and f(x) ~ x as x -> +inf.
+def _linear_tails(
+    f: Callable[[Tensor], Tensor], x: Tensor, cutoff: float = _TAIL
+) -> Tensor:
+    """``f(x)`` for a self-gated f = x·g(x) whose gate g is exactly 0 below ``-cutoff`` and
+    exactly 1 above ``cutoff`` in every floating dtype.
 
-    Infinite inputs are replaced by 0 before ``f`` sees them, so neither ``inf * 0`` in the
-    forward pass nor in the backward pass can make a NaN: f(-inf) = 0 with gradient 0, and
-    f(+inf) = +inf with gradient 1, the mathematical limits.
+    f only ever sees inputs clamped to [−cutoff, cutoff], so neither ``inf * 0`` nor an
+    overflowing x³ or x·upstream can make a NaN in the forward or the backward pass; above the
+    cutoff the result is x itself. This gives the mathematical limits f(−inf) = 0 (gradient 0)
+    and f(+inf) = +inf (gradient 1).
     """
-    finite = torch.where(torch.isinf(x), torch.zeros((), dtype=x.dtype, device=x.device), x)
-    return torch.where(x == math.inf, x, f(finite))
+    return torch.where(x > cutoff, x, f(x.clamp(-cutoff, cutoff)))
 
 
 def _as_tensor(p: float | Tensor, like: Tensor) -> Tensor:
@@ -118,8 +143,7 @@ def _as_tensor(p: float | Tensor, like: Tensor) -> Tensor:
 
 
 def _gelu_tanh(x: Tensor) -> Tensor:
-    c = x.clamp(-_GELU_TANH_CLAMP, _GELU_TANH_CLAMP)
-    u = _SQRT_2_OVER_PI * (c + GELU_TANH_COEFF * c * c * c)
+    u = _SQRT_2_OVER_PI * (x + GELU_TANH_COEFF * x * x * x)
     return x * _sigmoid(2.0 * u)
 
 
@@ -139,6 +163,18 @@ class _Expm1(torch.autograd.Function):
     def backward(ctx, grad_output: Tensor) -> Tensor:  # type: ignore[override]
         (x,) = ctx.saved_tensors
         return grad_output * torch.exp(x)
+
+
+def _expm1(x: Tensor) -> Tensor:
+    """eˣ − 1 to full precision, also under ``torch.compile``.
+
+    Inductor lowers ``expm1`` to ``exp(x) - 1`` on the CPU, which cancels to 0 for tiny x.
+    While compiling, the identity eˣ − 1 = tanh(x/2)(eˣ + 1) is used instead (no cancellation);
+    eagerly, ``torch.expm1`` is exact to the last bit more often, so it is kept there.
+    """
+    if torch.compiler.is_compiling():
+        return torch.tanh(0.5 * x) * (torch.exp(x) + 1)
+    return _Expm1.apply(x)
 
 
 class _Step(torch.autograd.Function):
@@ -166,8 +202,9 @@ def step(x: Tensor, threshold: float = 0.0) -> Tensor:
 def sigmoid(x: Tensor) -> Tensor:
     r"""Logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`.
 
-    Evaluated as :math:`1/(1+e^{-|x|})` for x > 0 and :math:`e^{-|x|}/(1+e^{-|x|})` otherwise,
-    so ``exp`` never overflows. Popularised for neural networks by Rumelhart, Hinton and
+    Evaluated as :math:`e^x/(1+e^x)` for x < −80, so ``exp`` never overflows; the gradient is
+    computed as :math:`\sigma(x)\sigma(-x)`, which, unlike PyTorch's :math:`\sigma(1-\sigma)`,
+    keeps its digits for large x. Popularised for neural networks by Rumelhart, Hinton and
     Williams (1986).
     """
     return _sigmoid(x)
@@ -248,7 +285,7 @@ def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
 
     Uses ``expm1`` so small negative inputs keep full precision (Clevert et al. 2015).
     """
-    return torch.where(x > 0, x, alpha * _Expm1.apply(x.clamp(max=0)))
+    return torch.where(x > 0, x, alpha * _expm1(x.clamp(max=0)))
 
 
 @elementwise
@@ -258,8 +295,10 @@ def selu(x: Tensor) -> Tensor:
     α ≈ 1.6733 and λ ≈ 1.0507 make mean 0 and variance 1 a stable fixed point of a deep
     network with LeCun-normal weights (Klambauer et al. 2017).
     """
+    # x + (λ − 1)x rather than λx: λ rounded to float32 is 3e-8 too large, enough to overflow
+    # for the largest finite x although the true λx is finite.
     return torch.where(
-        x > 0, SELU_SCALE * x, (SELU_SCALE * SELU_ALPHA) * _Expm1.apply(x.clamp(max=0))
+        x > 0, x + (SELU_SCALE - 1.0) * x, (SELU_SCALE * SELU_ALPHA) * _expm1(x.clamp(max=0))
     )
 
 
@@ -310,9 +349,13 @@ def swish(x: Tensor, beta: float | Tensor = 1.0) -> Tensor:
     β = 1 is SiLU, β → ∞ tends to ReLU, β = 0 is the line x/2. ``beta`` may be a tensor (a
     learnable parameter, see :class:`actbook.nn.Swish`). ``swish(-inf) = 0`` for β > 0.
     """
-    b = _as_tensor(beta, x)
-    if b.numel() == 1 and bool(b > 0):
-        return _linear_tails(lambda t: t * _sigmoid(b * t), x)
+    if isinstance(beta, Tensor):
+        b = beta.to(x.dtype)
+        positive = b.numel() == 1 and bool(b > 0)  # a Python branch: breaks a compiled graph
+    else:
+        b, positive = beta, beta > 0
+    if positive:
+        return _linear_tails(lambda t: t * _sigmoid(b * t), x, cutoff=_TAIL / float(b))
     return x * _sigmoid(b * x)
 
 
@@ -381,7 +424,9 @@ def star_relu(
     The defaults s = 2/√5 ≈ 0.8944 and b = −1/√5 ≈ −0.4472 give output mean 0 and variance 1
     for x ~ N(0, 1). (The paper's released code learns s and b starting from 1 and 0.)
     """
-    return _as_tensor(scale, x) * torch.square(torch.relu(x)) + _as_tensor(bias, x)
+    r = torch.relu(x)
+    # (s·r)·r rather than s·r²: r² overflows before s·r² does when s < 1.
+    return _as_tensor(scale, x) * r * r + _as_tensor(bias, x)
 
 
 @gated

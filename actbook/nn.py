@@ -25,6 +25,7 @@ import torch
 from torch import Tensor, nn
 
 from actbook import functional as F
+from actbook import kernels
 from actbook.registry import canonical_name, info, names
 
 __all__ = [
@@ -503,7 +504,8 @@ class GatedFFN(nn.Module):
     :func:`gated_hidden_dim`, Shazeer's 2/3 rule, so that with the default ``bias=False`` (as in
     the paper) the block has as many weights as ``FFN(d_model, 4 * d_model, bias=False)``:
     exactly when d_model is a multiple of 3. LLaMA's ``w1``, ``w3`` and ``w2`` are ``w_gate``,
-    ``w_value`` and ``w_out``.
+    ``w_value`` and ``w_out``. ``fused=True`` computes the activation with
+    :mod:`actbook.kernels`: one compiled pass, only gate and value saved for the backward pass.
     """
 
     def __init__(
@@ -512,6 +514,7 @@ class GatedFFN(nn.Module):
         d_ff: int | None = None,
         activation: str = "swiglu",
         bias: bool = False,
+        fused: bool = False,
         **activation_params: Any,
     ) -> None:
         super().__init__()
@@ -527,6 +530,9 @@ class GatedFFN(nn.Module):
         self.w_value = nn.Linear(d_model, d_ff, bias=bias)
         self.act = make_activation(name, **activation_params)
         self.w_out = nn.Linear(d_ff, d_model, bias=bias)
+        self.fused = fused
+        self._fused_act = kernels.get(name, **activation_params) if fused else None
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.w_out(self.act(self.w_gate(x), self.w_value(x)))
+        act = self._fused_act if self.fused else self.act
+        return self.w_out(act(self.w_gate(x), self.w_value(x)))

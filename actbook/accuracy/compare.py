@@ -1,0 +1,87 @@
+r"""The two comparisons of the harness: actbook against PyTorch, compiled against eager.
+
+**Never worse than PyTorch.** On the same inputs, actbook's maximum error rounded up to whole
+ulps is at most PyTorch's: :math:`\lceil e_{\text{actbook}} \rceil \le \lceil e_{\text{torch}}
+\rceil`. Whole ulps are how libm accuracy is stated (glibc's tables of known errors, for
+example); below one ulp, which of two faithful results a sample happens to favour is noise
+(1.53 against 1.48 ulp, say, where both chain a correctly rounded ``exp`` and a ``log1p`` of
+1 ulp). Both maxima are always reported side by side.
+
+**Compiled within k× eager.** A compiled function's maximum ulp error is at most k times that
+of the same function in eager mode, k = 2 for float32 and float64 and k = 3 for float16 and
+bfloat16: the multipliers of PyTorch's own benchmark accuracy checker
+(``torch._dynamo.utils.same``), applied to maximum ulp errors instead of RMS errors.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from actbook.accuracy.harness import ErrorSummary, Measurement
+
+#: Allowed ratio of compiled to eager maximum ulp error, by dtype name.
+COMPILE_MULTIPLIER: dict[str, float] = {
+    "float32": 2.0, "float64": 2.0, "float16": 3.0, "bfloat16": 3.0,
+}
+
+
+def whole_ulps(error: float) -> float:
+    """An error rounded up to whole ulps (inf and NaN unchanged)."""
+    return float(math.ceil(error)) if math.isfinite(error) else error
+
+
+def never_worse(actbook: ErrorSummary, torch_: ErrorSummary) -> bool:
+    """Whether actbook's maximum error, in whole ulps, is at most PyTorch's on the same inputs."""
+    if not torch_.count == actbook.count:
+        raise ValueError("compare summaries of the same input set")
+    return whole_ulps(actbook.max_ulp) <= whole_ulps(torch_.max_ulp)
+
+
+@dataclass(frozen=True)
+class CompiledComparison:
+    """Compiled against eager for one implementation, activation and dtype.
+
+    ``changed`` is the share of inputs whose compiled result differs (bitwise) from the eager
+    one: where Inductor's lowering changes results, even when accuracy does not suffer.
+    """
+
+    implementation: str
+    activation: str
+    dtype: str
+    eager_max_ulp: float
+    compiled_max_ulp: float
+    worst_input: float
+    changed: float
+
+    @property
+    def multiplier(self) -> float:
+        """The allowed ratio k for this dtype."""
+        return COMPILE_MULTIPLIER[self.dtype]
+
+    @property
+    def within_rule(self) -> bool:
+        """compiled max ulp ≤ k × eager max ulp."""
+        return self.compiled_max_ulp <= self.multiplier * self.eager_max_ulp
+
+
+def compare_compiled(
+    eager: ErrorSummary, eager_outputs: np.ndarray, compiled: Measurement
+) -> CompiledComparison:
+    """Compare a compiled measurement with the eager summary and (contiguous) eager outputs
+    on the same inputs."""
+    error = np.where(compiled.domain, compiled.error, 0.0)
+    worst = int(np.argmax(error))
+    differs = ~((compiled.outputs == eager_outputs)
+                | (np.isnan(compiled.outputs) & np.isnan(eager_outputs)))
+    return CompiledComparison(
+        implementation=eager.implementation,
+        activation=eager.activation,
+        dtype=eager.dtype,
+        eager_max_ulp=eager.max_ulp,
+        compiled_max_ulp=float(error[worst]),
+        worst_input=float(compiled.inputs[worst]),
+        changed=float(differs.mean()),
+    )

@@ -1,0 +1,44 @@
+"""Evaluate functions under ``torch.compile`` (Inductor), many in one graph.
+
+Each compilation costs seconds to tens of seconds on a CPU, so :func:`compile_and_run` puts
+every requested evaluation into **one** graph and compiles it once. Results are as accurate as
+compiling each function alone: Inductor lowers each operation the same way whether or not its
+kernel is fused with others.
+
+The graph is compiled with ``fullgraph=True``, so a measurement labelled "compiled" is one
+Inductor graph or an error, never a silent partial fallback to eager. (Without it, a graph
+break, which ``actbook.functional.swish`` causes under the default ``fullgraph=False`` through
+``bool(b > 0)``, leaves the rest of the loop below to run eagerly: torch functions after the
+break were not compiled at all.) Dynamo is reset first (this drops compiled code elsewhere in
+the process too), and Inductor compiles with one thread, so no worker processes are left
+behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from torch import Tensor
+
+Call = tuple[Callable[..., Tensor], tuple[Tensor, ...]]
+
+
+def compile_and_run(calls: Sequence[Call]) -> list[Tensor]:
+    """``[fn(*operands) for fn, operands in calls]``, computed by one compiled graph."""
+    functions = [fn for fn, _ in calls]
+    arities = [len(operands) for _, operands in calls]
+    flat = [t for _, operands in calls for t in operands]
+
+    def graph(*tensors: Tensor) -> tuple[Tensor, ...]:
+        results, start = [], 0
+        for fn, arity in zip(functions, arities, strict=True):
+            results.append(fn(*tensors[start:start + arity]))
+            start += arity
+        return tuple(results)
+
+    import torch._dynamo
+    import torch._inductor.config
+
+    torch._dynamo.reset()
+    with torch._inductor.config.patch(compile_threads=1), torch.no_grad():
+        return list(torch.compile(graph, dynamic=False, fullgraph=True)(*flat))

@@ -1,0 +1,153 @@
+"""Measurements: wall time, copy bandwidth, saved activations and tensor passes.
+
+Times are taken after warm-up (which also triggers compilation), with
+``torch.cuda.Event`` pairs on a GPU and ``time.perf_counter`` on a CPU, and summarised by the
+median and the quartiles: the median resists the outliers of a shared machine, and the
+interquartile range shows how noisy it was.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_flatten
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds per call: median, quartiles and extremes of the repeats."""
+
+    median: float
+    q1: float
+    q3: float
+    min: float
+    max: float
+
+    @classmethod
+    def of(cls, seconds: list[float]) -> Timing:
+        if len(seconds) > 1:
+            q1, _, q3 = statistics.quantiles(seconds, n=4, method="inclusive")
+        else:
+            q1 = q3 = seconds[0]
+        return cls(statistics.median(seconds), q1, q3, min(seconds), max(seconds))
+
+
+def synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def time_once(fn: Callable[[], object], device: torch.device) -> float:
+    """Seconds one call of ``fn`` takes on ``device``, from launch to completion."""
+    if device.type == "cuda":
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        fn()
+        end.record()
+        end.synchronize()
+        return start.elapsed_time(end) / 1e3
+    synchronize(device)
+    begin = time.perf_counter()
+    fn()
+    synchronize(device)
+    return time.perf_counter() - begin
+
+
+def warm_up(call: Callable[[], object], calls: int, seconds: float = 0.2) -> None:
+    """At least ``calls`` calls (the first one compiles), then more until ``seconds`` passed.
+
+    The first calls of any op are slow (allocation, lazy initialisation), and on a virtual
+    machine idle cores wake up slowly: a 2 MiB copy measured right after a pause ran at a
+    twentieth of its speed after a fraction of a second of work.
+    """
+    begin = time.perf_counter()
+    for done in range(100):
+        if done >= calls and time.perf_counter() - begin > seconds:
+            break
+        call()
+
+
+def copy_bandwidth(
+    numel: int, device: torch.device, dtype: torch.dtype, repeats: int, warmup: int
+) -> tuple[Timing, float]:
+    """Timing of ``dst.copy_(src)`` for ``numel`` elements, and its bandwidth in bytes/s.
+
+    A copy reads and writes each element once: ``2 * numel * itemsize`` bytes, the most that a
+    memory-bound kernel of the same size can hope to move per second.
+    """
+    src = torch.randn(numel, device=device).to(dtype)
+    dst = torch.empty_like(src)
+    warm_up(lambda: dst.copy_(src), warmup)
+    timing = Timing.of([time_once(lambda: dst.copy_(src), device) for _ in range(repeats)])
+    return timing, 2 * src.nbytes / timing.median
+
+
+def saved_activations(fn: Callable[..., Tensor], *inputs: Tensor) -> tuple[int, int]:
+    """(number, bytes) of the distinct tensors autograd keeps from ``fn(*inputs)``.
+
+    Counted with :func:`torch.autograd.graph.saved_tensors_hooks`; a tensor saved by several
+    operations counts once.
+    """
+    seen: dict[tuple, int] = {}
+
+    def pack(t: Tensor) -> Tensor:
+        key = (t.untyped_storage().data_ptr(), t.storage_offset(), tuple(t.shape), t.stride())
+        seen[key] = t.numel() * t.element_size()
+        return t
+
+    leaves = [t.detach().requires_grad_(t.is_floating_point()) for t in inputs]
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        fn(*leaves)
+    return len(seen), sum(seen.values())
+
+
+class _PassCounter(TorchDispatchMode):
+    """Bytes read and written by each ATen operator call (views and metadata excluded)."""
+
+    _FREE = ("detach", "empty", "alias", "lift_fresh")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bytes = 0
+        self.calls: list[str] = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        name = func.overloadpacket.__name__
+        if func.is_view or name.startswith(self._FREE):
+            return out
+        tensors = [t for t in tree_flatten((args, kwargs, out))[0] if isinstance(t, Tensor)]
+        self.bytes += sum(t.numel() * t.element_size() for t in tensors if t.dim() > 0)
+        self.calls.append(name)
+        return out
+
+
+def tensor_passes(
+    fn: Callable[..., Tensor], *inputs: Tensor, backward: bool = False
+) -> tuple[float, list[str]]:
+    """Memory traffic of eager ``fn(*inputs)`` in passes over one input, and its ATen calls.
+
+    Every operator reads its tensor arguments and writes its results once: the sum of their
+    sizes, divided by the size of ``inputs[0]``, is the number of passes an unfused
+    implementation makes (a single fused kernel for a gated unit makes 3 forward, 5 backward).
+    With ``backward=True`` the backward pass for a gradient of ones is counted instead.
+    Not meaningful for compiled code, which runs outside the ATen dispatcher.
+    """
+    leaves = [t.detach().requires_grad_(backward) for t in inputs]
+    counter = _PassCounter()
+    if backward:
+        out = fn(*leaves)
+        grad = torch.ones_like(out)
+        with counter:
+            torch.autograd.grad(out, leaves, grad)
+    else:
+        with counter:
+            fn(*leaves)
+    unit = inputs[0].numel() * inputs[0].element_size()
+    return counter.bytes / unit, counter.calls

@@ -1,0 +1,143 @@
+"""What ``python -m actbook.bench`` compares: for each op, its variants.
+
+* ``eager``: the composite a PyTorch user writes, ``torch.nn.functional.silu(gate) * value``:
+  one ATen kernel per operation, every intermediate written to memory and read back.
+* ``native``: a single ATen operator computing the whole op, where PyTorch has one. Only GLU has
+  one, ``torch.nn.functional.glu`` on the packed tensor ``[value ‖ gate]``; for bilinear the
+  eager composite already is a single ATen op (``aten::mul``).
+* ``fused``: :mod:`actbook.kernels`.
+* ``actbook``: :mod:`actbook.functional`, the eager reference with the book's numerically careful
+  formulas (more operations than the composite).
+* ``silu_alone`` (SwiGLU only): ``F.silu(gate)`` alone, a lower bound for one native pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as TF
+from torch import Tensor
+
+from actbook import functional as F
+from actbook import kernels
+
+VARIANTS = ("eager", "native", "fused", "actbook", "silu_alone")
+#: Ops with no single ATen operator, and why; the ``native`` variant is absent for them.
+NO_NATIVE = {
+    "swiglu": "no ATen op: F.silu(gate) * value is the eager composite",
+    "geglu": "no ATen op: F.gelu(gate) * value is the eager composite",
+    "geglu_tanh": "no ATen op: F.gelu(gate, approximate='tanh') * value is the eager composite",
+    "reglu": "no ATen op: F.relu(gate) * value is the eager composite",
+    "bilinear": "the eager composite gate * value is itself one ATen op (aten::mul)",
+    "squared_relu": "no ATen op: torch.square(F.relu(x)) is the eager composite",
+    "star_relu": "no ATen op: s * torch.square(F.relu(x)) + b is the eager composite",
+}
+
+
+def _same(*inputs: Tensor) -> tuple[Tensor, ...]:
+    return inputs
+
+
+def _packed(gate: Tensor, value: Tensor) -> tuple[Tensor, ...]:
+    """F.glu's layout: value in the first half of the last dimension, gate in the second."""
+    return (torch.cat([value, gate], dim=-1),)
+
+
+def _gate_only(gate: Tensor, value: Tensor) -> tuple[Tensor, ...]:
+    return (gate,)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way to compute an op: ``fn(*arrange(*inputs))``; ``code`` says what runs."""
+
+    name: str
+    code: str
+    fn: Callable[..., Tensor]
+    arrange: Callable[..., tuple[Tensor, ...]] = _same
+
+
+@dataclass(frozen=True)
+class Op:
+    """An op of the benchmark: ``arity`` inputs of the benchmarked shape, and its variants."""
+
+    name: str
+    arity: int
+    variants: tuple[Variant, ...]
+
+    def variant(self, name: str) -> Variant | None:
+        return next((v for v in self.variants if v.name == name), None)
+
+
+def _gated(name: str, eager_code: str, eager, fused, reference, *extra: Variant) -> Op:
+    return Op(
+        name,
+        2,
+        (
+            Variant("eager", eager_code, eager),
+            *extra,
+            Variant("fused", f"actbook.kernels.{name}", fused),
+            Variant("actbook", f"actbook.functional.{name}", reference),
+        ),
+    )
+
+
+def _star_relu_eager(x: Tensor) -> Tensor:
+    return F.STAR_RELU_SCALE * torch.square(TF.relu(x)) + F.STAR_RELU_BIAS
+
+
+OPS: dict[str, Op] = {
+    op.name: op
+    for op in (
+        _gated(
+            "swiglu",
+            "F.silu(gate) * value",
+            lambda g, v: TF.silu(g) * v,
+            kernels.swiglu,
+            F.swiglu,
+            Variant("silu_alone", "F.silu(gate) alone", TF.silu, _gate_only),
+        ),
+        _gated(
+            "geglu", "F.gelu(gate) * value", lambda g, v: TF.gelu(g) * v, kernels.geglu, F.geglu
+        ),
+        _gated(
+            "geglu_tanh",
+            "F.gelu(gate, approximate='tanh') * value",
+            lambda g, v: TF.gelu(g, approximate="tanh") * v,
+            lambda g, v: kernels.geglu(g, v, approximate="tanh"),
+            lambda g, v: F.geglu(g, v, approximate="tanh"),
+        ),
+        _gated(
+            "reglu", "F.relu(gate) * value", lambda g, v: TF.relu(g) * v, kernels.reglu, F.reglu
+        ),
+        _gated(
+            "glu",
+            "torch.sigmoid(gate) * value",
+            lambda g, v: torch.sigmoid(g) * v,
+            kernels.glu,
+            F.glu,
+            Variant("native", "F.glu(torch.cat([value, gate], -1))", TF.glu, _packed),
+        ),
+        _gated("bilinear", "gate * value", torch.mul, kernels.bilinear, F.bilinear),
+        Op(
+            "squared_relu",
+            1,
+            (
+                Variant("eager", "torch.square(F.relu(x))", lambda x: torch.square(TF.relu(x))),
+                Variant("fused", "actbook.kernels.squared_relu", kernels.squared_relu),
+                Variant("actbook", "actbook.functional.squared_relu", F.squared_relu),
+            ),
+        ),
+        Op(
+            "star_relu",
+            1,
+            (
+                Variant("eager", "s * torch.square(F.relu(x)) + b", _star_relu_eager),
+                Variant("fused", "actbook.kernels.star_relu", kernels.star_relu),
+                Variant("actbook", "actbook.functional.star_relu", F.star_relu),
+            ),
+        ),
+    )
+}

@@ -1,0 +1,140 @@
+"""Figures of stored benchmark reports: speed-up per op, and bandwidth against size.
+
+:func:`load_reports` reads every JSON report of a folder (``benchmarks/results/``), so a report
+added later (another machine, a GPU) appears in the figures without code changes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
+from actbook.plotting import OKABE_ITO
+
+#: One colour per variant, the same in every figure.
+VARIANT_COLORS = {
+    "eager": OKABE_ITO["vermillion"],
+    "native": OKABE_ITO["sky blue"],
+    "fused": OKABE_ITO["bluish green"],
+    "actbook": OKABE_ITO["reddish purple"],
+    "silu_alone": OKABE_ITO["black"],
+}
+
+
+_SPEEDUP_TICKS = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
+_ITEMSIZE = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2}
+
+
+def load_reports(folder: Path | str) -> list[dict]:
+    """Every report ``python -m actbook.bench`` wrote into ``folder``, sorted by file name."""
+    reports = []
+    for path in sorted(Path(folder).glob("*.json")):
+        report = json.loads(path.read_text())
+        if {"machine", "settings", "results", "copy"} <= set(report):
+            reports.append({**report, "source": path.name})
+    return reports
+
+
+def label(report: dict) -> str:
+    """A short name for the machine and dtype of a report."""
+    m, s = report["machine"], report["settings"]
+    threads = m["torch_threads"]
+    where = m.get("gpu") or f"CPU, {threads} thread{'s' if threads > 1 else ''}"
+    extra = ", THP" if m.get("env", {}).get("THP_MEM_ALLOC_ENABLE") == "1" else ""
+    return f"{where}, {s['dtype']}{extra}"
+
+
+def _largest(report: dict, op: str) -> list[int]:
+    return max((r["shape"] for r in report["results"] if r["op"] == op), key=math.prod)
+
+
+def speedup_table(report: dict, pass_name: str = "forward+backward") -> dict[str, dict]:
+    """``{op: {variant: speed-up over eager}}`` at each op's largest shape."""
+    table: dict[str, dict] = {}
+    for r in report["results"]:
+        if r["pass"] == pass_name and r["shape"] == _largest(report, r["op"]):
+            table.setdefault(r["op"], {})[r["variant"]] = r["speedup_vs_eager"]
+    return table
+
+
+def plot_speedups(reports: list[dict], pass_name: str = "forward+backward") -> Figure:
+    """Speed-up over eager of each op's variants, as bars on a log scale.
+
+    Reports with the same :func:`label` (one machine, dtype and settings, for example SwiGLU
+    and the other ops measured in two runs) share a panel. ``silu_alone`` is left out: it
+    computes less than the op.
+    """
+    panels: dict[str, dict[str, dict]] = {}
+    for report in reports:
+        panels.setdefault(label(report), {}).update(speedup_table(report, pass_name))
+    fig = Figure(figsize=(7.0, 2.6 * len(panels)), layout="constrained")
+    axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
+    for ax, (title, table) in zip(axes, panels.items(), strict=True):
+        ops = list(table)
+        variants = [
+            v for v in VARIANT_COLORS if v != "silu_alone" and any(v in table[op] for op in ops)
+        ]
+        width = 0.8 / len(variants)
+        for i, variant in enumerate(variants):
+            offset = (i - (len(variants) - 1) / 2) * width
+            present = [(k, table[op][variant]) for k, op in enumerate(ops) if variant in table[op]]
+            xs, ys = zip(*present, strict=True)
+            ax.bar(
+                [x + offset for x in xs], ys, width, color=VARIANT_COLORS[variant], label=variant
+            )
+        ax.axhline(1.0, color="0.3", linewidth=0.8)
+        ax.set_yscale("log")
+        values = [x for row in table.values() for x in row.values()]
+        ax.set_ylim(min(0.5, 0.7 * min(values)), 1.5 * max(values))
+        ax.yaxis.set_major_locator(FixedLocator(_SPEEDUP_TICKS))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_xticks(range(len(ops)), ops, rotation=20)
+        ax.set_xlim(-0.75, len(ops) - 0.25)
+        ax.set_ylabel("speed-up over eager")
+        ax.set_title(f"{title}: {pass_name}", fontsize="medium")
+        ax.legend(ncol=len(variants), fontsize="small", loc="upper left")
+    return fig
+
+
+def plot_bandwidth(reports: list[dict], op: str = "swiglu") -> Figure:
+    """Effective bandwidth as a share of the copy bandwidth, against the size of one input.
+
+    One panel per report that measured ``op``; solid lines forward, dashed forward+backward.
+    """
+    reports = [r for r in reports if any(row["op"] == op for row in r["results"])]
+    fig = Figure(figsize=(7.0, 2.8 * len(reports)), layout="constrained")
+    axes = fig.subplots(len(reports), 1, squeeze=False)[:, 0]
+    for ax, report in zip(axes, reports, strict=True):
+        rows = [r for r in report["results"] if r["op"] == op]
+        for variant in [v for v in VARIANT_COLORS if any(r["variant"] == v for r in rows)]:
+            for pass_name, style in (("forward", "-"), ("forward+backward", "--")):
+                points = sorted(
+                    (math.prod(r["shape"]), r["copy_fraction"])
+                    for r in rows
+                    if r["variant"] == variant and r["pass"] == pass_name
+                )
+                sizes, fractions = np.array(points).T
+                element = (
+                    report["results"][0]["bytes"] / 3 / math.prod(report["results"][0]["shape"])
+                )
+                ax.plot(
+                    sizes * element / 2**20,
+                    fractions,
+                    style,
+                    marker="o",
+                    color=VARIANT_COLORS[variant],
+                    label=f"{variant}, {'fwd' if pass_name == 'forward' else 'fwd+bwd'}",
+                )
+        ax.axhline(1.0, color="0.3", linewidth=0.8)
+        ax.set_xscale("log")
+        ax.set_xlabel("size of one input (MiB)")
+        ax.set_ylabel("share of copy bandwidth")
+        ax.set_title(f"{label(report)}: {op}", fontsize="medium")
+        ax.legend(ncol=2, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig

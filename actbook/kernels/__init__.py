@@ -1,0 +1,239 @@
+r"""Fused activation kernels: one compiled pass forward, one backward, only inputs saved.
+
+Eager PyTorch runs ``silu(gate) * value`` as two kernels: five tensor passes forward (silu reads
+g and writes s, the product reads s, v and writes y), nine backward, and autograd keeps three
+tensors (g, s, v) alive until the backward pass. Each function here is a
+:class:`torch.autograd.Function` whose forward and backward are ``torch.compile``-d pointwise
+functions (see :mod:`actbook.kernels._pointwise`): the forward reads g and v and writes y (three
+passes), saves only g and v, and the backward recomputes the activation while it reads
+:math:`\bar y, g, v` and writes :math:`\bar g, \bar v` (five passes). Where elementwise work is
+memory-bound, as on GPUs, time falls with the traffic: the idea of Liger-Kernel's fused SwiGLU
+(Hsu et al. 2024), here without hand-written kernels.
+
+The signatures are those of :mod:`actbook.functional`; so are the results, up to rounding:
+same formulas, float16/bfloat16 computed in float32 and rounded once. Compilation happens on
+first use and reuses its graph when sizes change (``dynamic=True``); a new dtype, rank or
+memory layout (a transposed input), or a dimension of size 0 or 1, compiles once more. Without
+a working compiler the kernels run eagerly after one :class:`FusionUnavailableWarning`
+(:func:`fallback_reason` says why).
+
+Example::
+
+    from actbook import kernels
+    y = kernels.swiglu(gate, value)                       # as actbook.functional.swiglu
+    act = kernels.get("geglu", approximate="tanh")        # by name, with parameters
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from actbook import functional as F
+from actbook._checks import check_floating, check_pair
+from actbook.kernels import _pointwise as P
+from actbook.kernels._lazy import FusionUnavailableWarning, LazyKernel, fallback_reason
+from actbook.registry import canonical_name
+
+__all__ = [
+    "FUSED",
+    "FusionUnavailableWarning",
+    "bilinear",
+    "fallback_reason",
+    "geglu",
+    "get",
+    "glu",
+    "reglu",
+    "squared_relu",
+    "star_relu",
+    "swiglu",
+]
+
+
+@dataclass(frozen=True)
+class _GatedKernel:
+    forward: LazyKernel
+    backward: LazyKernel
+
+
+def _gated_kernel(name: str) -> _GatedKernel:
+    return _GatedKernel(LazyKernel(getattr(P, name)), LazyKernel(getattr(P, f"{name}_backward")))
+
+
+# One compiled pair per unit, shared by every call in the process.
+_GATED = {
+    name: _gated_kernel(name)
+    for name in ("swiglu", "geglu", "geglu_tanh", "reglu", "glu", "bilinear")
+}
+_SQUARED_RELU = (LazyKernel(P.squared_relu), LazyKernel(P.squared_relu_backward))
+_STAR_RELU = (LazyKernel(P.star_relu), LazyKernel(P.star_relu_backward))
+
+#: The kernel names: the gated units (``geglu_tanh`` is ``geglu(approximate="tanh")``), then
+#: the elementwise ones.
+FUSED: tuple[str, ...] = (*_GATED, "squared_relu", "star_relu")
+
+
+class _FusedGated(torch.autograd.Function):
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx, kernel: _GatedKernel, gate: Tensor, value: Tensor
+    ) -> Tensor:
+        ctx.kernel = kernel
+        ctx.save_for_backward(gate, value)
+        return kernel.forward(gate, value)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> tuple[None, Tensor, Tensor]:  # type: ignore[override]
+        gate, value = ctx.saved_tensors
+        grad_gate, grad_value = ctx.kernel.backward(grad, gate, value)
+        return None, grad_gate, grad_value
+
+
+class _FusedSquaredReLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x: Tensor) -> Tensor:  # type: ignore[override]
+        ctx.save_for_backward(x)
+        return _SQUARED_RELU[0](x)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> Tensor:  # type: ignore[override]
+        (x,) = ctx.saved_tensors
+        return _SQUARED_RELU[1](grad, x)
+
+
+class _FusedStarReLU(torch.autograd.Function):
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx, x: Tensor, scale: Tensor | float, bias: Tensor | float
+    ) -> Tensor:
+        scale_is_tensor = isinstance(scale, Tensor)
+        ctx.scale = None if scale_is_tensor else scale
+        ctx.bias_like = (bias.shape, bias.dtype) if isinstance(bias, Tensor) else None
+        ctx.save_for_backward(x, scale if scale_is_tensor else None)
+        return _STAR_RELU[0](x, scale, bias)
+
+    @staticmethod
+    def backward(  # type: ignore[override]
+        ctx, grad: Tensor
+    ) -> tuple[Tensor, Tensor | None, Tensor | None]:
+        x, scale_tensor = ctx.saved_tensors
+        scale = ctx.scale if scale_tensor is None else scale_tensor
+        _, scale_grad, bias_grad = ctx.needs_input_grad
+        bias_shape = tuple(ctx.bias_like[0]) if bias_grad else None
+        grad_x, grad_scale, grad_bias = _STAR_RELU[1](grad, x, scale, scale_grad, bias_shape)
+        if grad_bias is not None:
+            grad_bias = grad_bias.to(ctx.bias_like[1])
+        return grad_x, grad_scale, grad_bias
+
+
+def _check_gated(gate: Tensor, value: Tensor, name: str) -> None:
+    check_pair(gate, value, name)
+    if gate.device != value.device:
+        raise ValueError(
+            f"actbook.kernels.{name}: gate and value must be on one device, got {gate.device} "
+            f"and {value.device}"
+        )
+
+
+def _gated(name: str, gate: Tensor, value: Tensor) -> Tensor:
+    _check_gated(gate, value, name.removesuffix("_tanh"))
+    return _FusedGated.apply(_GATED[name], gate, value)
+
+
+def swiglu(gate: Tensor, value: Tensor) -> Tensor:
+    r"""Fused SwiGLU :math:`\mathrm{SiLU}(\text{gate}) \odot \text{value}` (Shazeer 2020).
+
+    Same result as :func:`actbook.functional.swiglu`; saves only gate and value.
+    """
+    return _gated("swiglu", gate, value)
+
+
+def geglu(gate: Tensor, value: Tensor, approximate: str = "none") -> Tensor:
+    r"""Fused GEGLU :math:`\mathrm{GELU}(\text{gate}) \odot \text{value}` (Shazeer 2020).
+
+    Same result as :func:`actbook.functional.geglu`; saves only gate and value.
+    """
+    if approximate not in ("none", "tanh"):
+        raise ValueError(
+            f"actbook.kernels.geglu: approximate must be 'none' or 'tanh', got {approximate!r}"
+        )
+    return _gated("geglu" if approximate == "none" else "geglu_tanh", gate, value)
+
+
+def reglu(gate: Tensor, value: Tensor) -> Tensor:
+    r"""Fused ReGLU :math:`\max(0, \text{gate}) \odot \text{value}` (Shazeer 2020).
+
+    Same result as :func:`actbook.functional.reglu`; saves only gate and value.
+    """
+    return _gated("reglu", gate, value)
+
+
+def glu(gate: Tensor, value: Tensor) -> Tensor:
+    r"""Fused GLU :math:`\sigma(\text{gate}) \odot \text{value}` (Dauphin et al. 2016).
+
+    Same result as :func:`actbook.functional.glu`; saves only gate and value.
+    """
+    return _gated("glu", gate, value)
+
+
+def bilinear(gate: Tensor, value: Tensor) -> Tensor:
+    r"""Fused bilinear unit :math:`\text{gate} \odot \text{value}` (Shazeer 2020).
+
+    Same result as :func:`actbook.functional.bilinear`; saves only gate and value.
+    """
+    return _gated("bilinear", gate, value)
+
+
+def squared_relu(x: Tensor) -> Tensor:
+    r"""Fused squared ReLU :math:`\max(0, x)^2` (So et al. 2021).
+
+    Same result as :func:`actbook.functional.squared_relu`; saves only x.
+    """
+    check_floating(x, "kernels.squared_relu")
+    return _FusedSquaredReLU.apply(x)
+
+
+def star_relu(
+    x: Tensor,
+    scale: Tensor | float = F.STAR_RELU_SCALE,
+    bias: Tensor | float = F.STAR_RELU_BIAS,
+) -> Tensor:
+    r"""Fused StarReLU :math:`s\max(0, x)^2 + b` (Yu et al. 2022).
+
+    Same result as :func:`actbook.functional.star_relu`; saves only x (and s if a tensor).
+
+    ``scale`` and ``bias`` may be tensors (learnable, as in MetaFormer) that broadcast to the
+    shape of x; their gradients are the sums of :math:`\bar y \max(0, x)^2` and :math:`\bar y`.
+    """
+    check_floating(x, "kernels.star_relu")
+    shapes = [p.shape for p in (scale, bias) if isinstance(p, Tensor)]
+    if shapes and torch.broadcast_shapes(x.shape, *shapes) != x.shape:
+        raise ValueError(
+            f"actbook.kernels.star_relu: scale and bias of shapes {[tuple(s) for s in shapes]} "
+            f"must broadcast to the shape of x, {tuple(x.shape)}"
+        )
+    return _FusedStarReLU.apply(x, scale, bias)
+
+
+def get(name: str, **params: object) -> Callable[..., Tensor]:
+    """The fused kernel of activation ``name`` (any alias ``actbook.get`` accepts), with
+    ``params`` bound, e.g. ``get("geglu", approximate="tanh")``. Raises ``ValueError`` for an
+    activation without a fused kernel and ``TypeError`` for a parameter it does not take.
+    """
+    canonical = canonical_name(name)
+    public = [n for n in FUSED if not n.endswith("_tanh")]
+    if canonical not in public:
+        raise ValueError(
+            f"actbook.kernels: no fused kernel for {name!r}; available: {', '.join(public)}"
+        )
+    kernel = globals()[canonical]
+    options = inspect.signature(kernel).parameters.values()
+    unknown = set(params) - {p.name for p in options if p.default is not p.empty}
+    if unknown:
+        raise TypeError(f"actbook.kernels.{canonical} takes no parameter {sorted(unknown)}")
+    return functools.partial(kernel, **params) if params else kernel

@@ -1,0 +1,75 @@
+"""Lazy ``torch.compile`` with a one-time fallback to eager PyTorch.
+
+A :class:`LazyKernel` wraps a pure pointwise function. Nothing is compiled at import: the first
+call compiles the function with ``torch.compile(dynamic=True)`` (Inductor: C++/OpenMP on CPU,
+Triton on GPU), so later calls whose sizes differ, a new batch size for instance, reuse the same
+graph. If compiling fails anywhere (no C++ compiler, no Triton, an unsupported platform or
+Python), every kernel switches to running its function eagerly, after a single
+:class:`FusionUnavailableWarning`: results stay the same, only the fusion speed-up is lost.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+
+import torch
+
+#: Why the kernels run eagerly, or ``None`` while compiled kernels are in use (or untried).
+_fallback_reason: str | None = None
+
+
+class FusionUnavailableWarning(RuntimeWarning):
+    """``torch.compile`` is unusable here; the fused kernels run as eager PyTorch instead."""
+
+
+def fallback_reason() -> str | None:
+    """The error that disabled compilation in this process, or ``None`` if it has not failed."""
+    return _fallback_reason
+
+
+def _compile(fn: Callable) -> Callable:
+    """Compile ``fn`` for any sizes: dynamic shapes, so changing the batch size reuses it."""
+    return torch.compile(fn, dynamic=True)
+
+
+def _fall_back(error: Exception) -> None:
+    global _fallback_reason
+    first_line = (str(error).strip().splitlines() or [""])[0][:300]
+    _fallback_reason = f"{type(error).__name__}: {first_line}"
+    warnings.warn(
+        "actbook.kernels: torch.compile failed on this machine "
+        f"({_fallback_reason}). Every fused kernel now runs as eager PyTorch: the results and "
+        "the memory saved are the same, the speed-up of fusion is lost.",
+        FusionUnavailableWarning,
+        stacklevel=4,
+    )
+
+
+class LazyKernel:
+    """``fn`` compiled on its first call, or run eagerly if compilation is unavailable.
+
+    Inside an enclosing ``torch.compile`` the plain function is traced instead, so the outer
+    graph fuses it with its neighbours.
+    """
+
+    def __init__(self, fn: Callable) -> None:
+        self.fn = fn
+        self.__name__ = getattr(fn, "__name__", type(fn).__name__)
+        self._compiled: Callable | None = None
+
+    def __repr__(self) -> str:
+        return f"LazyKernel({self.__name__}, compiled={self._compiled is not None})"
+
+    def __call__(self, *args):
+        if _fallback_reason is not None or torch.compiler.is_compiling():
+            return self.fn(*args)
+        try:
+            if self._compiled is None:
+                self._compiled = _compile(self.fn)
+            return self._compiled(*args)
+        except torch.OutOfMemoryError:
+            raise
+        except Exception as error:  # any compiler failure means: run eagerly
+            _fall_back(error)
+            return self.fn(*args)

@@ -1,0 +1,142 @@
+"""actbook.bench: the CLI runs end to end and writes well-formed JSON and Markdown.
+
+No timing is asserted: the machine is shared. Tiny shapes and two repeats keep it quick, and the
+ops (SwiGLU, GLU) reuse the kernels compiled by tests/test_kernels.py when run together.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+import torch.nn.functional as TF
+
+from actbook import functional as F
+from actbook import kernels
+from actbook.bench import OPS, PASSES, Timing, saved_activations, tensor_passes
+from actbook.bench.__main__ import main
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench") / "tiny"
+    argv = ["--device", "cpu", "--shape", "6x10,3x10", "--ops", "swiglu,glu"]
+    report = main([*argv, "--repeats", "2", "--warmup", "1", "--no-progress", "--out", str(out)])
+    return report, out
+
+
+def test_cli_writes_json_with_machine_settings_and_every_measurement(report):
+    returned, out = report
+    written = json.loads(out.with_name("tiny.json").read_text())
+    assert written == json.loads(json.dumps(returned))
+    assert {"cpu", "torch", "torch_threads", "kernels"} <= set(written["machine"])
+    assert written["settings"]["shapes"] == [[6, 10], [3, 10]]
+    assert [c["shape"] for c in written["copy"]] == [[6, 10], [3, 10]]
+    rows = written["results"]
+    expected = {
+        (op, variant.name, pass_name, tuple(shape))
+        for op in ("swiglu", "glu")
+        for variant in OPS[op].variants
+        for pass_name in PASSES
+        for shape in ((6, 10), (3, 10))
+    }
+    assert {(r["op"], r["variant"], r["pass"], tuple(r["shape"])) for r in rows} == expected
+    for r in rows:
+        assert 0 < r["min_s"] <= r["q1_s"] <= r["median_s"] <= r["q3_s"] <= r["max_s"]
+        assert r["bandwidth_Bps"] == pytest.approx(r["bytes"] / r["median_s"])
+        assert r["copy_fraction"] > 0
+
+
+def test_bytes_and_saved_activations_follow_the_ops(report):
+    rows = report[0]["results"]
+
+    def row(op, variant, pass_name="forward"):
+        return next(
+            r
+            for r in rows
+            if (r["op"], r["variant"], r["pass"], r["shape"]) == (op, variant, pass_name, [6, 10])
+        )
+
+    element = 6 * 10 * 4  # bytes of one float32 input
+    assert row("swiglu", "fused")["bytes"] == 3 * element
+    assert row("swiglu", "fused", "forward+backward")["bytes"] == 8 * element
+    assert row("swiglu", "silu_alone")["bytes"] == 2 * element
+    assert row("glu", "native")["bytes"] == 3 * element  # packed input of two halves
+    assert row("swiglu", "fused")["saved_tensors"] == 2
+    assert row("swiglu", "eager")["saved_tensors"] == 3
+    assert row("swiglu", "eager")["saved_bytes"] == 3 * element
+    assert row("swiglu", "eager")["speedup_vs_eager"] == 1.0
+
+
+def test_cli_writes_one_markdown_table_per_shape(report):
+    _, out = report
+    text = out.with_name("tiny.md").read_text()
+    assert text.count("| op | variant | pass |") == 2
+    assert "| swiglu | fused | forward+backward |" in text
+    assert "| glu | native | forward |" in text
+    assert "swiglu: no ATen op" in text
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--shape", "8192by4096"], ["--shape", "0x4"], ["--ops", "swiglu,relu"], ["--repeats", "0"]],
+)
+def test_cli_rejects_bad_arguments(argv):
+    with pytest.raises(SystemExit):
+        main(argv)
+
+
+def test_eager_swiglu_makes_five_passes_forward_and_nine_backward():
+    gate, value = torch.randn(16, 8), torch.randn(16, 8)
+    forward, calls = tensor_passes(lambda g, v: TF.silu(g) * v, gate, value)
+    backward, _ = tensor_passes(lambda g, v: TF.silu(g) * v, gate, value, backward=True)
+    assert (forward, backward) == (5.0, 9.0) and calls == ["silu", "mul"]
+
+
+def test_saved_activations_count_distinct_tensors_once():
+    gate, value = torch.randn(4, 8), torch.randn(4, 8)
+    assert saved_activations(lambda g, v: TF.silu(g) * v, gate, value) == (3, 3 * 4 * 8 * 4)
+    assert saved_activations(lambda g, v: g * g, gate, value) == (1, 4 * 8 * 4)
+    assert saved_activations(kernels.swiglu, gate, value)[0] == 2
+    assert saved_activations(F.swiglu, gate, value)[0] > 3
+
+
+def test_timing_summarises_with_median_and_quartiles():
+    t = Timing.of([4.0, 1.0, 3.0, 2.0, 5.0])
+    assert (t.median, t.q1, t.q3, t.min, t.max) == (3.0, 2.0, 4.0, 1.0, 5.0)
+    assert Timing.of([2.0]) == Timing(2.0, 2.0, 2.0, 2.0, 2.0)
+
+
+def test_stored_reports_load_label_and_plot(report, tmp_path):
+    from actbook.bench import plots
+
+    _, out = report
+    (tmp_path / "not_a_report.json").write_text("{}")
+    reports = plots.load_reports(out.parent)
+    assert [r["source"] for r in reports] == ["tiny.json"]
+    assert plots.load_reports(tmp_path) == []
+    assert plots.label(reports[0]).startswith("CPU, ") and "float32" in plots.label(reports[0])
+    table = plots.speedup_table(reports[0])
+    assert set(table) == {"swiglu", "glu"} and table["glu"]["eager"] == 1.0
+    assert "native" in table["glu"] and "silu_alone" in table["swiglu"]
+    merged = plots.plot_speedups([reports[0], reports[0]])  # same label: one panel
+    assert len(merged.axes) == 1
+    assert len(plots.plot_bandwidth(reports).axes) == 1
+
+
+def test_targets_follow_the_device(report, capsys):
+    from actbook.bench import targets
+
+    cpu = json.loads(json.dumps(report[0]))
+    checks = {t.what: t for t in targets.targets(cpu)}
+    assert checks["saved tensors, fused SwiGLU"].met
+    assert checks["saved tensors, eager SwiGLU"].met
+    assert "fused forward time / F.silu(gate) time" in checks
+    gpu = {**cpu, "settings": {**cpu["settings"], "device": "cuda"}}
+    assert "fused forward / copy bandwidth" in {t.what for t in targets.targets(gpu)}
+    no_swiglu = {**cpu, "results": [r for r in cpu["results"] if r["op"] != "swiglu"]}
+    assert targets.targets(no_swiglu) == []
+    assert not targets.Target("x", 1.0, ">=", 2.0).met and targets.Target("x", 2, "==", 2).met
+    assert targets.main([str(report[1].with_name("tiny.json"))]) in (0, 1)
+    assert "saved tensors, fused SwiGLU: 2" in capsys.readouterr().out

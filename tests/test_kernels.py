@@ -1,0 +1,291 @@
+"""actbook.kernels: fused kernels equal the eager reference, save only their inputs, compile once.
+
+Every torch.compile costs seconds here, so the tests share the process-wide kernels (compiled on
+first use) and keep the number of distinct graphs small: each op once in float32, the dtypes,
+a strided layout and the batch-size test only for SwiGLU. Tests named ``*cuda*`` run on a GPU
+(``pytest tests/test_kernels.py -k cuda``) and are skipped without one.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable
+
+import pytest
+import torch
+import torch.nn.functional as TF
+from torch import Tensor
+from torch._dynamo.utils import counters
+
+import actbook.functional as F
+from actbook import kernels
+from actbook.kernels import _lazy
+
+GATED = ("swiglu", "geglu", "geglu_tanh", "reglu", "glu", "bilinear")
+DEVICES = [
+    "cpu",
+    pytest.param(
+        "cuda",
+        marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device"),
+    ),
+]
+# float16/bfloat16 are computed in float32 and rounded once by both sides: they may differ by
+# one unit in the last place where their float32 values straddle a rounding boundary.
+TOLERANCE = {
+    torch.float32: {"rtol": 1e-5, "atol": 1e-6},
+    torch.float16: {"rtol": torch.finfo(torch.float16).eps, "atol": 1e-6},
+    torch.bfloat16: {"rtol": torch.finfo(torch.bfloat16).eps, "atol": 1e-6},
+}
+
+
+def _pair(name: str) -> tuple[Callable[..., Tensor], Callable[..., Tensor]]:
+    """(eager reference, fused kernel) for a gated kernel name."""
+    if name == "geglu_tanh":
+        return (
+            lambda g, v: F.geglu(g, v, approximate="tanh"),
+            lambda g, v: kernels.geglu(g, v, approximate="tanh"),
+        )
+    return getattr(F, name), getattr(kernels, name)
+
+
+def _leaf(t: Tensor) -> Tensor:
+    return t.detach().requires_grad_(True)
+
+
+def _assert_same(reference, fused, inputs: list[Tensor], dtype: torch.dtype) -> None:
+    """Forward and every input gradient of ``fused`` equal those of ``reference``."""
+    ref_inputs = [_leaf(t) for t in inputs]
+    fused_inputs = [_leaf(t) for t in inputs]
+    expected, got = reference(*ref_inputs), fused(*fused_inputs)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    torch.testing.assert_close(got, expected, **TOLERANCE[dtype])
+    grad = torch.randn_like(expected)
+    ref_grads = torch.autograd.grad(expected, ref_inputs, grad)
+    fused_grads = torch.autograd.grad(got, fused_inputs, grad)
+    for want, have, x in zip(ref_grads, fused_grads, inputs, strict=True):
+        assert have.dtype == x.dtype and have.shape == x.shape
+        torch.testing.assert_close(have, want, **TOLERANCE[dtype])
+
+
+def _strided(shape: tuple[int, ...], device: str, dtype=torch.float32) -> Tensor:
+    """A non-contiguous view of the given shape: every other column, then transposed."""
+    base = torch.randn(shape[1], shape[0], 2 * shape[2], device=device, dtype=dtype)
+    view = base[..., ::2].transpose(0, 1)
+    assert view.shape == shape and not view.is_contiguous()
+    return view
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name", GATED)
+def test_gated_kernel_equals_eager_reference(name, device):
+    gate, value = torch.randn(2, 37, 53, device=device) * 3
+    _assert_same(*_pair(name), [gate, value], torch.float32)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_gated_kernels_handle_infinities_like_the_reference(device):
+    special = torch.tensor([-torch.inf, -1e30, -50.0, 0.0, 50.0, 1e30, torch.inf], device=device)
+    gate, value = torch.meshgrid(special, torch.tensor([-2.0, 0.5], device=device), indexing="ij")
+    for name in ("swiglu", "geglu", "geglu_tanh", "glu"):
+        _assert_same(*_pair(name), [gate.contiguous(), value.contiguous()], torch.float32)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_squared_relu_kernel_equals_eager_reference(device):
+    x = torch.randn(37, 53, device=device) * 3
+    _assert_same(F.squared_relu, kernels.squared_relu, [x], torch.float32)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_star_relu_kernel_gives_gradients_for_scale_and_bias(device):
+    x = torch.randn(37, 53, device=device) * 3
+    scale = torch.tensor([0.8], device=device)  # MetaFormer's learnable (1,)-shaped s and b
+    bias = torch.tensor([-0.3], device=device)
+    _assert_same(F.star_relu, kernels.star_relu, [x, scale, bias], torch.float32)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_star_relu_kernel_with_constant_parameters(device):
+    x = torch.randn(37, 53, device=device)
+    _assert_same(F.star_relu, kernels.star_relu, [x], torch.float32)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_swiglu_kernel_low_precision_is_rounded_once(dtype, device):
+    gate, value = (torch.randn(2, 37, 53, device=device) * 3).to(dtype)
+    _assert_same(F.swiglu, kernels.swiglu, [gate, value], dtype)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_swiglu_kernel_on_strided_inputs_of_odd_shape(device):
+    gate, value = _strided((5, 7, 9), device), _strided((5, 7, 9), device)
+    _assert_same(F.swiglu, kernels.swiglu, [gate, value], torch.float32)
+
+
+def _saved_tensors(fn: Callable[..., Tensor], *inputs: Tensor) -> list[Tensor]:
+    saved: list[Tensor] = []
+
+    def pack(t: Tensor) -> Tensor:
+        saved.append(t)
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        fn(*inputs)
+    return saved
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_swiglu_kernel_saves_its_two_inputs_where_eager_saves_three(device):
+    gate, value = (torch.randn(8, 16, device=device, requires_grad=True) for _ in range(2))
+    fused = _saved_tensors(kernels.swiglu, gate, value)
+    eager = _saved_tensors(lambda g, v: TF.silu(g) * v, gate, value)
+    assert len(fused) == 2 and len(eager) == 3
+    assert {t.data_ptr() for t in fused} == {gate.data_ptr(), value.data_ptr()}
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_changing_the_batch_size_does_not_recompile(device):
+    def train_step(batch: int) -> None:
+        gate, value = (torch.randn(batch, 37, 53, device=device, requires_grad=True) for _ in "gv")
+        kernels.swiglu(gate, value).sum().backward()
+
+    train_step(3)  # compiles the forward and backward graphs if no earlier test did
+    graphs = counters["stats"]["unique_graphs"]
+    for batch in (5, 17):
+        train_step(batch)
+    assert counters["stats"]["unique_graphs"] == graphs
+
+
+def test_kernels_run_inside_an_enclosing_torch_compile():
+    gate, value = torch.randn(4, 8), torch.randn(4, 8)
+    compiled = torch.compile(lambda g, v: kernels.swiglu(g, v) * 2.0)
+    torch.testing.assert_close(compiled(gate, value), 2.0 * F.swiglu(gate, value))
+
+
+def test_importing_the_kernels_compiles_nothing():
+    code = (
+        "import torch\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise AssertionError('torch.compile called at import')\n"
+        "torch.compile = refuse\n"
+        "import actbook.kernels\n"
+        "assert actbook.kernels.fallback_reason() is None\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def _failing_compile_at_compile_time(fn):
+    raise RuntimeError("no working C++ compiler found")
+
+
+def _failing_compile_at_first_call(fn):
+    def compiled(*args):
+        raise RuntimeError("no working C++ compiler found")
+
+    return compiled
+
+
+@pytest.mark.parametrize(
+    "failing_compile", [_failing_compile_at_compile_time, _failing_compile_at_first_call]
+)
+def test_failed_compilation_falls_back_to_eager_with_one_warning(monkeypatch, failing_compile):
+    monkeypatch.setattr(_lazy, "_fallback_reason", None)
+    monkeypatch.setattr(_lazy, "_compile", failing_compile)
+    # Fresh, never-compiled kernels, so the failing compiler is actually asked.
+    monkeypatch.setitem(kernels._GATED, "swiglu", kernels._gated_kernel("swiglu"))
+    gate, value = torch.randn(6, 7), torch.randn(6, 7)
+    with pytest.warns(kernels.FusionUnavailableWarning, match=re.escape("no working C++ compiler")):
+        _assert_same(F.swiglu, kernels.swiglu, [gate, value], torch.float32)
+    assert "RuntimeError: no working C++ compiler" in kernels.fallback_reason()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the warning comes once, not at every call
+        _assert_same(F.glu, kernels.glu, [gate, value], torch.float32)
+        assert len(_saved_tensors(kernels.swiglu, _leaf(gate), _leaf(value))) == 2
+
+
+@pytest.mark.parametrize("name", GATED)
+def test_every_gated_kernel_is_correct_in_the_eager_fallback(monkeypatch, name):
+    # The uncompiled pointwise functions themselves, with special values in the gate.
+    monkeypatch.setattr(_lazy, "_fallback_reason", "RuntimeError: test")
+    gate = torch.tensor([[-torch.inf, -30.0, -1.5, 0.0], [0.7, 4.0, 1e30, torch.inf]])
+    _assert_same(*_pair(name), [gate, torch.randn(2, 4)], torch.float32)
+    _assert_same(*_pair(name), [gate.bfloat16(), torch.randn(2, 4).bfloat16()], torch.bfloat16)
+
+
+def test_elementwise_kernels_are_correct_in_the_eager_fallback(monkeypatch):
+    monkeypatch.setattr(_lazy, "_fallback_reason", "RuntimeError: test")
+    x = torch.randn(3, 5)
+    _assert_same(F.squared_relu, kernels.squared_relu, [x], torch.float32)
+    params = [torch.tensor(0.8), torch.full((5,), -0.3)]  # 0-d scale, per-channel bias
+    _assert_same(F.star_relu, kernels.star_relu, [x, *params], torch.float32)
+    _assert_same(F.star_relu, kernels.star_relu, [x], torch.float32)
+
+
+def test_running_out_of_memory_is_not_mistaken_for_a_compiler_failure(monkeypatch):
+    def out_of_memory(fn):
+        def compiled(*args):
+            raise torch.OutOfMemoryError("out of memory")
+
+        return compiled
+
+    monkeypatch.setattr(_lazy, "_fallback_reason", None)
+    monkeypatch.setattr(_lazy, "_compile", out_of_memory)
+    monkeypatch.setitem(kernels._GATED, "swiglu", kernels._gated_kernel("swiglu"))
+    with pytest.raises(torch.OutOfMemoryError):
+        kernels.swiglu(torch.randn(2, 3), torch.randn(2, 3))
+    assert kernels.fallback_reason() is None
+
+
+def test_kernels_reject_what_the_reference_rejects():
+    x = torch.randn(3, 4)
+    with pytest.raises(ValueError, match="same shape"):
+        kernels.swiglu(x, torch.randn(4, 3))
+    with pytest.raises(TypeError, match="same dtype"):
+        kernels.reglu(x, x.double())
+    with pytest.raises(TypeError, match="floating-point"):
+        kernels.squared_relu(torch.ones(3, dtype=torch.int64))
+    with pytest.raises(ValueError, match="one device"):
+        kernels.glu(x, torch.empty(3, 4, device="meta"))
+    with pytest.raises(ValueError, match="approximate"):
+        kernels.geglu(x, x, approximate="sigmoid")
+    with pytest.raises(ValueError, match="broadcast"):
+        kernels.star_relu(x, torch.ones(2, 3, 4), 0.0)
+
+
+def test_every_kernel_is_listed():
+    assert kernels.FUSED == (*GATED, "squared_relu", "star_relu")
+    for name in kernels.FUSED:
+        assert callable(getattr(kernels, name.removesuffix("_tanh")))
+
+
+def test_gated_ffn_with_fused_kernels_equals_the_unfused_block():
+    from actbook.nn import GatedFFN
+
+    plain = GatedFFN(12, 32, "swiglu")
+    fused = GatedFFN(12, 32, "swiglu", fused=True)
+    fused.load_state_dict(plain.state_dict())
+    x = torch.randn(2, 5, 12)
+    torch.testing.assert_close(fused(x), plain(x))
+    grads = [
+        torch.autograd.grad(block(x).square().sum(), block.w_gate.weight)[0]
+        for block in (plain, fused)
+    ]
+    torch.testing.assert_close(grads[1], grads[0])
+    assert len(_saved_tensors(fused, x)) < len(_saved_tensors(plain, x))
+
+
+def test_get_returns_a_kernel_by_any_alias_with_its_parameters():
+    gate, value = torch.randn(3, 4), torch.randn(3, 4)
+    assert kernels.get("SwiGLU") is kernels.swiglu
+    torch.testing.assert_close(
+        kernels.get("geglu", approximate="tanh")(gate, value),
+        F.geglu(gate, value, approximate="tanh"),
+    )
+    with pytest.raises(ValueError, match="no fused kernel"):
+        kernels.get("relu")
+    with pytest.raises(TypeError, match="beta"):
+        kernels.get("swiglu", beta=2.0)
