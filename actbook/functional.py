@@ -115,7 +115,17 @@ class _Sigmoid(torch.autograd.Function):
         return grad_output * (e / (1 + e).square()).to(x.dtype)
 
 
+def _sigmoid_one_exp(x: Tensor) -> Tensor:
+    """σ from one ``exp``: 1/(1 + e) for x ≥ 0, e/(1 + e) below, e = e^{−|x|}."""
+    e = torch.exp(-x.abs())
+    return torch.where(x < 0, e, 1.0) / (1 + e)
+
+
 def _sigmoid(x: Tensor) -> Tensor:
+    # Under torch.compile, where the pointwise work is fused and arithmetic is what costs, σ is
+    # traced as the one-exp formula (at most one rounding away from the eager value).
+    if torch.compiler.is_compiling():
+        return _sigmoid_one_exp(x)
     return _Sigmoid.apply(x)
 
 
