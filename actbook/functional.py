@@ -10,7 +10,7 @@ Conventions, the same for every function:
 * Formulas are chosen to be free of cancellation and overflow: ``expm1`` for ELU/SELU
   (differentiated as ``exp``),
   ``erfc`` for the exact GELU, ``x·σ(2u)`` instead of ``x·(1 + tanh u)/2`` for the tanh GELU,
-  and a sigmoid that only ever evaluates ``exp`` of a non-positive number.
+  and a sigmoid whose ``exp`` never overflows (``e^x/(1 + e^x)`` below x = −80).
 * float16 and bfloat16 inputs are computed in float32 and rounded once.
 * Special values follow the mathematical limits: ``f(-inf) = 0`` for SiLU, Swish (β > 0),
   GELU (all three forms), Mish and HardSwish; ``f(+inf) = +inf`` for unbounded activations;
