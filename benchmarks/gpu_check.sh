@@ -44,6 +44,7 @@ timeout 120 "$PY" -m actbook.bench --device cuda --dtype bfloat16 \
     --shape 8192x14336,2048x14336,512x14336 --ops swiglu --repeats 50 --warmup 5 --no-progress \
     --out "$OUT/gpu_bfloat16"
 timeout 60 "$PY" -m actbook.bench.targets "$OUT/gpu_bfloat16.json"
+timeout 120 "$PY" benchmarks/gpu_diag.py > "$OUT/gpu_diag.txt" 2>&1; cat "$OUT/gpu_diag.txt"
 
 # The other ops, for the appendix: only with time left (about 6 minutes in all).
 LEFT=$((360 - SECONDS))
