@@ -12,8 +12,9 @@ memory-bound, as on GPUs, time falls with the traffic: the idea of Liger-Kernel'
 
 The signatures are those of :mod:`actbook.functional`; so are the results, up to rounding:
 same formulas, float16/bfloat16 computed in float32 and rounded once. Compilation happens on
-first use and reuses its graph when sizes change (``dynamic=True``); a new dtype, rank or
-memory layout (a transposed input), or a dimension of size 0 or 1, compiles once more. Without
+first use and reuses its graph when a leading size (batch, sequence) changes; a new dtype,
+rank, last dimension or memory layout (a transposed input), or a dimension of size 0 or 1,
+compiles once more. Without
 a working compiler the kernels run eagerly after one :class:`FusionUnavailableWarning`
 (:func:`fallback_reason` says why).
 
