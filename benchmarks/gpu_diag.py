@@ -16,33 +16,24 @@ g = torch.randn(8192, 14336, device="cuda", dtype=torch.bfloat16)
 v = torch.randn_like(g)
 
 
-def timed(fn, n=30):
+def timed(fn, calls=10, n=30):
+    """Median ms per call over ``n`` samples of ``calls`` calls between two events.
+
+    ``calls=10``: back to back, as in actbook.bench, so launch overhead overlaps the GPU work;
+    ``calls=1`` after a synchronisation charges it in full.
+    """
     for _ in range(5):
         fn()
-    torch.cuda.synchronize()
     start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
     times = []
     for _ in range(n):
+        torch.cuda.synchronize()
         start.record()
-        for _ in range(10):  # back to back, as in actbook.bench: launch overhead overlaps
+        for _ in range(calls):
             fn()
         end.record()
         torch.cuda.synchronize()
-        times.append(start.elapsed_time(end) / 10)
-    return sorted(times)[n // 2]
-
-
-def timed_single(fn, n=30):
-    """One call between events after a synchronisation: launch overhead is charged in full."""
-    torch.cuda.synchronize()
-    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    times = []
-    for _ in range(n):
-        start.record()
-        fn()
-        end.record()
-        torch.cuda.synchronize()
-        times.append(start.elapsed_time(end))
+        times.append(start.elapsed_time(end) / calls)
     return sorted(times)[n // 2]
 
 
@@ -80,7 +71,7 @@ print(f"copy {timed(lambda: copy_dst.copy_(g)):.3f} ms (one input's size)")
 for name, fn in variants.items():
     with torch.no_grad():
         ms = timed(fn)
-        single = timed_single(fn)
+        single = timed(fn, calls=1)
         launched = kernels_launched(fn)
     print(f"{name:48s} {ms:.3f} ms back to back, {single:.3f} ms one call after a sync; "
           f"{len(launched)} kernels: {[k[:60] for k in launched[:3]]}")
