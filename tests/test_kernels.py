@@ -94,6 +94,25 @@ def test_gated_kernels_handle_infinities_like_the_reference(device):
 
 
 @pytest.mark.parametrize("device", DEVICES)
+def test_gated_kernels_keep_nan_the_cutoff_and_tiny_tail_values(device):
+    """NaN propagates, the tails switch exactly at ±1e4, and SwiGLU keeps outputs as small as
+    −7e-38 (an unstable sigmoid would round them to 0): checked with no absolute tolerance."""
+    gate = torch.tensor(
+        [torch.nan, -1e4, -10001.0, -9999.0, 9999.0, 1e4, 10001.0, -85.0, -90.0], device=device
+    )
+    value = torch.full_like(gate, -1.5)
+    for name in ("swiglu", "geglu", "geglu_tanh", "glu"):
+        reference, fused = _pair(name)
+        torch.testing.assert_close(
+            fused(gate, value), reference(gate, value), rtol=1e-6, atol=0, equal_nan=True
+        )
+    exact = gate.double() * torch.sigmoid(gate.double()) * -1.5
+    torch.testing.assert_close(
+        kernels.swiglu(gate, value).double(), exact, rtol=1e-5, atol=0, equal_nan=True
+    )
+
+
+@pytest.mark.parametrize("device", DEVICES)
 def test_squared_relu_kernel_equals_eager_reference(device):
     x = torch.randn(37, 53, device=device) * 3
     _assert_same(F.squared_relu, kernels.squared_relu, [x], torch.float32)
