@@ -33,6 +33,8 @@ def test_cli_writes_json_with_machine_settings_and_every_measurement(report):
     assert {"cpu", "torch", "torch_threads", "kernels"} <= set(written["machine"])
     assert written["settings"]["shapes"] == [[6, 10], [3, 10]]
     assert [c["shape"] for c in written["copy"]] == [[6, 10], [3, 10]]
+    assert all(c["bandwidth_Bps"] > 0 and c["fresh_bandwidth_Bps"] > 0 for c in written["copy"])
+    assert "into newly allocated memory" in out.with_name("tiny.md").read_text()
     rows = written["results"]
     expected = {
         (op, variant.name, pass_name, tuple(shape))
@@ -123,6 +125,20 @@ def test_stored_reports_load_label_and_plot(report, tmp_path):
     merged = plots.plot_speedups([reports[0], reports[0]])  # same label: one panel
     assert len(merged.axes) == 1
     assert len(plots.plot_bandwidth(reports).axes) == 1
+
+
+def test_allocation_setting_names_the_allocator_environment():
+    from actbook.bench import plots
+    from actbook.bench.report import allocation_setting
+
+    assert allocation_setting({"env": {}}) is None
+    assert allocation_setting({"env": {"THP_MEM_ALLOC_ENABLE": "0"}}) is None
+    assert allocation_setting({"env": {"THP_MEM_ALLOC_ENABLE": "1"}}) == "THP"
+    assert allocation_setting({"env": {"MALLOC_MMAP_THRESHOLD_": "4294967296"}}) == "malloc reuse"
+    machine = {"torch_threads": 2, "env": {"THP_MEM_ALLOC_ENABLE": "1"}}
+    assert plots.label({"machine": machine, "settings": {"dtype": "float32"}}) == (
+        "CPU, 2 threads, float32, THP"
+    )
 
 
 def test_targets_follow_the_device(report, capsys):

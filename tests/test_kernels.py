@@ -18,6 +18,7 @@ import pytest
 import torch
 import torch.nn.functional as TF
 from torch import Tensor
+from torch._dynamo.testing import CompileCounter
 from torch._dynamo.utils import counters
 
 import actbook.functional as F
@@ -177,6 +178,27 @@ def test_changing_the_batch_size_does_not_recompile(device):
     for batch in (5, 17):
         train_step(batch)
     assert counters["stats"]["unique_graphs"] == graphs
+
+
+def _scale_and_add(x: Tensor, y: Tensor) -> Tensor:
+    return 2.0 * x + y
+
+
+def test_leading_dimensions_are_dynamic_and_the_feature_dimension_static(monkeypatch):
+    """A new batch size reuses the graph; every new feature size gets a graph of its own (with
+    Dynamo's automatic dynamic shapes the second one would make that dimension symbolic, and
+    slower, for all later sizes). Dynamo's eager backend counts graphs without compiling."""
+    backend = CompileCounter()
+    monkeypatch.setattr(_lazy, "_compile", lambda fn: torch.compile(fn, backend=backend))
+    kernel = _lazy.LazyKernel(_scale_and_add)
+
+    def graphs_after(*shape: int) -> int:
+        x, y = torch.randn(shape), torch.randn(shape)
+        torch.testing.assert_close(kernel(x, y), 2.0 * x + y)
+        return backend.frame_count
+
+    assert [graphs_after(*shape) for shape in [(3, 8), (5, 8), (5, 16), (7, 24)]] == [1, 1, 2, 3]
+    assert [graphs_after(*shape) for shape in [(9, 24), (11, 8), (4, 16)]] == [3, 3, 3]
 
 
 def test_kernels_run_inside_an_enclosing_torch_compile():

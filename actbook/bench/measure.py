@@ -99,6 +99,22 @@ def copy_bandwidth(
     return timing, 2 * src.nbytes / timing.median
 
 
+def fresh_copy_bandwidth(
+    numel: int, device: torch.device, dtype: torch.dtype, repeats: int, warmup: int
+) -> float:
+    """Bandwidth in bytes/s of ``src.clone()``: a copy into newly allocated memory.
+
+    Every op that returns a new tensor writes into fresh memory like this. On a GPU the caching
+    allocator hands back memory it already holds, and the two bandwidths agree; on a CPU, glibc
+    maps a large allocation from the operating system afresh each time, and the first touch of
+    each page (a page fault, the kernel zeroing the page) can cost more than the copy itself.
+    """
+    src = torch.randn(numel, device=device).to(dtype)
+    warm_up(src.clone, warmup)
+    seconds = statistics.median(time_once(src.clone, device) for _ in range(repeats))
+    return 2 * src.nbytes / seconds
+
+
 def saved_activations(fn: Callable[..., Tensor], *inputs: Tensor) -> tuple[int, int]:
     """(number, bytes) of the distinct tensors autograd keeps from ``fn(*inputs)``.
 

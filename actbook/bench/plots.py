@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
+from actbook.bench.report import allocation_setting
 from actbook.plotting import OKABE_ITO
 
 #: One colour per variant, the same in every figure.
@@ -45,8 +46,8 @@ def label(report: dict) -> str:
     m, s = report["machine"], report["settings"]
     threads = m["torch_threads"]
     where = m.get("gpu") or f"CPU, {threads} thread{'s' if threads > 1 else ''}"
-    extra = ", THP" if m.get("env", {}).get("THP_MEM_ALLOC_ENABLE") == "1" else ""
-    return f"{where}, {s['dtype']}{extra}"
+    setting = allocation_setting(m)
+    return f"{where}, {s['dtype']}" + (f", {setting}" if setting else "")
 
 
 def _largest(report: dict, op: str) -> list[int]:

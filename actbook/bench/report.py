@@ -13,7 +13,17 @@ import torch
 from actbook.bench.ops import NO_NATIVE
 from actbook.kernels import fallback_reason
 
-_ENV = ("THP_MEM_ALLOC_ENABLE", "OMP_NUM_THREADS", "LD_PRELOAD", "CUDA_VISIBLE_DEVICES")
+#: Environment variables that change the numbers: PyTorch's CPU allocator (transparent huge
+#: pages), glibc's malloc (which sizes it maps afresh, and when it returns memory), threads.
+_ENV = (
+    "THP_MEM_ALLOC_ENABLE",
+    "MALLOC_MMAP_THRESHOLD_",
+    "MALLOC_TRIM_THRESHOLD_",
+    "OMP_NUM_THREADS",
+    "LD_PRELOAD",
+    "CUDA_VISIBLE_DEVICES",
+)
+_THP_SETTING = Path("/sys/kernel/mm/transparent_hugepage/enabled")
 
 
 def _cpu_name() -> str:
@@ -43,9 +53,10 @@ def describe_machine(device: str) -> dict:
         "torch": torch.__version__,
         "triton": _version("triton"),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        # PyTorch CPU allocator and threading settings that change the numbers.
         "env": {k: os.environ[k] for k in _ENV if k in os.environ},
     }
+    if _THP_SETTING.exists():  # the chosen mode is bracketed: "always [madvise] never"
+        machine["transparent_hugepage"] = _THP_SETTING.read_text().split("[")[1].split("]")[0]
     if torch.device(device).type == "cuda":
         index = torch.device(device).index or 0
         machine["gpu"] = torch.cuda.get_device_name(index)
@@ -59,6 +70,22 @@ def describe_machine(device: str) -> dict:
     return machine
 
 
+def allocation_setting(machine: dict) -> str | None:
+    """How large CPU tensors got their memory, if not glibc's default (fresh pages each time).
+
+    ``"THP"``: PyTorch's ``THP_MEM_ALLOC_ENABLE=1``, transparent huge pages, so a 2 MiB page
+    fault where there were 512 of 4 KiB. ``"malloc reuse"``: glibc's
+    ``MALLOC_MMAP_THRESHOLD_``/``MALLOC_TRIM_THRESHOLD_`` raised, so freed memory is kept and
+    handed out again without faults, as a GPU's caching allocator does.
+    """
+    env = machine.get("env", {})
+    if env.get("THP_MEM_ALLOC_ENABLE") == "1":
+        return "THP"
+    if "MALLOC_MMAP_THRESHOLD_" in env:
+        return "malloc reuse"
+    return None
+
+
 def _cell(value: float | None, fmt: str) -> str:
     return "" if value is None else format(value, fmt)
 
@@ -67,6 +94,8 @@ def markdown(report: dict) -> str:
     """One table per shape: time, bandwidth, share of the copy bandwidth, speed-up, memory."""
     m, s = report["machine"], report["settings"]
     where = m.get("gpu") or f"{m['cpu']}, {m['torch_threads']} threads"
+    if allocation_setting(m):
+        where += f", {allocation_setting(m)}"
     lines = [
         f"# actbook.bench: {s['dtype']} on {s['device']} ({where})",
         "",
@@ -81,7 +110,8 @@ def markdown(report: dict) -> str:
             f"## Inputs of shape {'×'.join(map(str, shape))}",
             "",
             f"Copy bandwidth (`dst.copy_(src)`, one input's size): "
-            f"{copy['bandwidth_Bps'] / 1e9:.1f} GB/s.",
+            f"{copy['bandwidth_Bps'] / 1e9:.1f} GB/s; into newly allocated memory "
+            f"(`src.clone()`): {copy['fresh_bandwidth_Bps'] / 1e9:.1f} GB/s.",
             "",
             "| op | variant | pass | median ms | IQR ms | GB/s | of copy | × eager "
             "| saved tensors | saved MiB |",

@@ -17,6 +17,7 @@ from tqdm import tqdm
 from actbook.bench.measure import (
     Timing,
     copy_bandwidth,
+    fresh_copy_bandwidth,
     saved_activations,
     time_once,
     warm_up,
@@ -127,8 +128,14 @@ def run(settings: Settings, progress: bool = True) -> dict:
             timing, bandwidth = copy_bandwidth(
                 numel, device, dtype, settings.repeats, settings.warmup
             )
+            fresh = fresh_copy_bandwidth(numel, device, dtype, settings.repeats, settings.warmup)
             copies.append(
-                {"shape": list(shape), "median_s": timing.median, "bandwidth_Bps": bandwidth}
+                {
+                    "shape": list(shape),
+                    "median_s": timing.median,
+                    "bandwidth_Bps": bandwidth,
+                    "fresh_bandwidth_Bps": fresh,
+                }
             )
             shape_rows = []
             for name in settings.ops:

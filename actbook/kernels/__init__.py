@@ -14,8 +14,9 @@ The signatures are those of :mod:`actbook.functional`; so are the results, up to
 same formulas, float16/bfloat16 computed in float32 and rounded once. Compilation happens on
 first use and reuses its graph when a leading size (batch, sequence) changes; a new dtype,
 rank, last dimension or memory layout (a transposed input), or a dimension of size 0 or 1,
-compiles once more. Without
-a working compiler the kernels run eagerly after one :class:`FusionUnavailableWarning`
+compiles once more, up to Dynamo's ``torch._dynamo.config.recompile_limit`` graphs per kernel
+(8 by default; beyond it Dynamo warns and runs that kernel's formula eagerly). Without a working
+compiler the kernels run eagerly after one :class:`FusionUnavailableWarning`
 (:func:`fallback_reason` says why).
 
 Example::
