@@ -8,7 +8,7 @@
 # 3. benchmarks SwiGLU in bfloat16 at 512/2048/8192 x 14336 (Mistral 7B's d_ff), then the other
 #    ops at 8192 x 14336, and checks the targets (python -m actbook.bench.targets).
 # Everything it prints is also in $OUT/gpu_check.log; results are $OUT/gpu_bfloat16*.json/.md
-# (copy them to benchmarks/results/). Each step has a timeout; the whole script fits ~6 minutes
+# (copy them to benchmarks/results/). Each step has a timeout; the whole script fits ~8 minutes
 # when torch is already installed (the last benchmark runs only with time left). Steps after
 # a failure still run, so that one log shows everything.
 set -uo pipefail
@@ -44,10 +44,12 @@ timeout 120 "$PY" -m actbook.bench --device cuda --dtype bfloat16 \
     --shape 8192x14336,2048x14336,512x14336 --ops swiglu --repeats 50 --warmup 5 --no-progress \
     --out "$OUT/gpu_bfloat16"
 timeout 60 "$PY" -m actbook.bench.targets "$OUT/gpu_bfloat16.json"
-timeout 120 "$PY" benchmarks/gpu_diag.py > "$OUT/gpu_diag.txt" 2>&1; cat "$OUT/gpu_diag.txt"
+# Forward and backward of the kernels against the same functions compiled fully static and
+# fully dynamic, with the Triton code of each: $OUT/gpu_diag.json.
+timeout 240 "$PY" benchmarks/gpu_diag.py --out "$OUT/gpu_diag.json"
 
-# The other ops, for the appendix: only with time left (about 6 minutes in all).
-LEFT=$((360 - SECONDS))
+# The other ops, for the appendix: only with time left (about 8 minutes in all).
+LEFT=$((480 - SECONDS))
 if [ "$LEFT" -gt 60 ]; then
     timeout "$LEFT" "$PY" -m actbook.bench --device cuda --dtype bfloat16 --shape 8192x14336 \
         --ops geglu,geglu_tanh,reglu,glu,bilinear,squared_relu,star_relu --repeats 30 \

@@ -1,77 +1,154 @@
-"""Diagnose why the fused SwiGLU forward is slower than eager on a GPU (one-off device check).
+"""Where the fused SwiGLU loses time against a fixed-shape kernel: a one-off device diagnosis.
 
-Times several compiled variants of silu(g)*v in bfloat16 at 8192x14336 and counts the kernels
-each launches, so the cause (graph breaks, several kernels, dynamic shapes) shows directly.
+    python benchmarks/gpu_diag.py --out gpu_diag.json                    # on a GPU (bfloat16)
+    python benchmarks/gpu_diag.py --device cpu --dtype float32 --shape 512x1024 --out d.json
+
+For SwiGLU at one shape it times the forward pass and forward plus backward of
+
+* ``eager``: ``F.silu(g) * v``;
+* ``kernels``: :func:`actbook.kernels.swiglu` (leading dimensions dynamic, the last static);
+* ``static`` and ``dynamic``: the same compiled forward and backward functions in the same
+  :class:`torch.autograd.Function`, compiled with every dimension static (``dynamic=False``)
+  or every dimension symbolic (``dynamic=True``);
+
+and keeps the code Inductor generated for each (Triton on a GPU, C++ on a CPU), so that the
+cause of a gap, for instance 64-bit index arithmetic or masked loads in the code for symbolic
+sizes, can be read off. Writes JSON: the machine, the settings, per variant the median times and
+quartiles, and the generated kernels. An earlier, forward-only version of this script wrote
+``benchmarks/results/gpu_diag_h200.txt``.
 """
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
 
 import torch
 import torch.nn.functional as TF
-from torch.profiler import ProfilerActivity, profile
+from torch import Tensor
+from torch._inductor.utils import run_and_get_code
 
-from actbook import functional as F
 from actbook import kernels
-
-torch.manual_seed(0)
-g = torch.randn(8192, 14336, device="cuda", dtype=torch.bfloat16)
-v = torch.randn_like(g)
-
-
-def timed(fn, calls=10, n=30):
-    """Median ms per call over ``n`` samples of ``calls`` calls between two events.
-
-    ``calls=10``: back to back, as in actbook.bench, so launch overhead overlaps the GPU work;
-    ``calls=1`` after a synchronisation charges it in full.
-    """
-    for _ in range(5):
-        fn()
-    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    times = []
-    for _ in range(n):
-        torch.cuda.synchronize()
-        start.record()
-        for _ in range(calls):
-            fn()
-        end.record()
-        torch.cuda.synchronize()
-        times.append(start.elapsed_time(end) / calls)
-    return sorted(times)[n // 2]
+from actbook.bench.measure import Timing, time_once, warm_up
+from actbook.bench.report import describe_machine
+from actbook.kernels import _pointwise as P
 
 
-def kernels_launched(fn):
-    with profile(activities=[ProfilerActivity.CUDA]) as prof:
-        fn()
-        torch.cuda.synchronize()
-    return [e.key for e in prof.key_averages() if e.device_type.name == "CUDA"]
+# Separate top-level functions: torch.compile caches graphs per code object, and compiling
+# P.swiglu itself would share (and mix up) the graphs of actbook.kernels.
+def static_forward(gate: Tensor, value: Tensor) -> Tensor:
+    return P.swiglu(gate, value)
 
 
-def plain(a, b):
-    return (TF.silu(a.float()) * b.float()).to(a.dtype)
+def static_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    return P.swiglu_backward(grad, gate, value)
 
 
-def where_sigmoid(a, b):
-    x = a.float()
-    e = torch.exp(x.clamp(max=0))
-    s = torch.where(x < 0, e / (1 + e), torch.sigmoid(x))
-    y = torch.where(x > 1e4, x, x.clamp(-1e4, 1e4) * s)
-    return (y * b.float()).to(a.dtype)
+def dynamic_forward(gate: Tensor, value: Tensor) -> Tensor:
+    return P.swiglu(gate, value)
 
 
-variants = {
-    "eager F.silu*v": lambda: TF.silu(g) * v,
-    "kernels.swiglu (fused)": lambda: kernels.swiglu(g, v),
-    "compile(functional.swiglu) static": (lambda c: lambda: c(g, v))(torch.compile(F.swiglu)),
-    "compile(functional.swiglu) dynamic": (
-        lambda c: lambda: c(g, v))(torch.compile(F.swiglu, dynamic=True)),
-    "compile(plain silu*v, f32) static": (lambda c: lambda: c(g, v))(torch.compile(plain)),
-    "compile(where-sigmoid, no autograd.Function)": (
-        lambda c: lambda: c(g, v))(torch.compile(where_sigmoid)),
+def dynamic_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    return P.swiglu_backward(grad, gate, value)
+
+
+def fused_with(forward: Callable, backward: Callable) -> Callable[[Tensor, Tensor], Tensor]:
+    """A SwiGLU autograd.Function like actbook.kernels', with the given compiled functions."""
+
+    class Fused(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, gate: Tensor, value: Tensor) -> Tensor:  # type: ignore[override]
+            ctx.save_for_backward(gate, value)
+            return forward(gate, value)
+
+        @staticmethod
+        def backward(ctx, grad: Tensor) -> tuple[Tensor, Tensor]:  # type: ignore[override]
+            gate, value = ctx.saved_tensors
+            return backward(grad, gate, value)
+
+    return Fused.apply
+
+
+VARIANTS: dict[str, Callable[[], Callable[[Tensor, Tensor], Tensor]]] = {
+    "eager": lambda: lambda g, v: TF.silu(g) * v,
+    "kernels": lambda: kernels.swiglu,
+    "static": lambda: fused_with(
+        torch.compile(static_forward, dynamic=False), torch.compile(static_backward, dynamic=False)
+    ),
+    "dynamic": lambda: fused_with(
+        torch.compile(dynamic_forward, dynamic=True), torch.compile(dynamic_backward, dynamic=True)
+    ),
 }
-copy_dst = torch.empty_like(g)
-print(f"copy {timed(lambda: copy_dst.copy_(g)):.3f} ms (one input's size)")
-for name, fn in variants.items():
-    with torch.no_grad():
-        ms = timed(fn)
-        single = timed(fn, calls=1)
-        launched = kernels_launched(fn)
-    print(f"{name:48s} {ms:.3f} ms back to back, {single:.3f} ms one call after a sync; "
-          f"{len(launched)} kernels: {[k[:60] for k in launched[:3]]}")
+
+
+def generated_kernels(codes: list[str]) -> list[str]:
+    """The kernels in Inductor's output modules, each as its source text: for Triton the
+    heuristics decorator (size hints, argument divisibility) and the ``@triton.jit`` function,
+    for C++ the ``extern "C"`` kernel."""
+    triton = re.compile(r"async_compile\.triton\('[^']*', '''\n(.*?)''', device_str", re.S)
+    found = []
+    for code in codes:
+        found += triton.findall(code)
+        found += re.findall(r'(extern "C".*?)\n\'\'\'\)', code, re.S)
+    return found
+
+
+def measure(name: str, shape: tuple[int, ...], device: torch.device, dtype, repeats: int) -> dict:
+    torch.manual_seed(0)
+    gate, value = (torch.randn(shape, device=device).to(dtype) for _ in "gv")
+    fn = VARIANTS[name]()
+    leaves = [t.detach().requires_grad_(True) for t in (gate, value)]
+    grad = torch.randn_like(gate)
+
+    def forward() -> Tensor:
+        with torch.no_grad():
+            return fn(gate, value)
+
+    def forward_backward() -> tuple[Tensor, ...]:
+        return torch.autograd.grad(fn(*leaves), leaves, grad)
+
+    # The first calls compile; keep the code they generate.
+    codes = [] if name == "eager" else run_and_get_code(forward)[1]
+    codes += [] if name == "eager" else run_and_get_code(forward_backward)[1]
+    result = {"variant": name, "kernels": generated_kernels(codes)}
+    for pass_name, call in (("forward", forward), ("forward+backward", forward_backward)):
+        warm_up(call, 3)
+        timing = Timing.of([time_once(call, device) for _ in range(repeats)])
+        result[pass_name] = asdict(timing)
+    return result
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--dtype", default="bfloat16", choices=["float32", "float16", "bfloat16"])
+    parser.add_argument("--shape", default="8192x14336", help="gate/value shape, e.g. 8192x14336")
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
+    args = parser.parse_args(argv)
+    device, dtype = torch.device(args.device), getattr(torch, args.dtype)
+    shape = tuple(int(n) for n in args.shape.lower().split("x"))
+    report = {
+        "machine": describe_machine(args.device),
+        "settings": {**vars(args), "out": str(args.out), "shape": list(shape)},
+        "variants": [],
+    }
+    for name in VARIANTS:
+        row = measure(name, shape, device, dtype, args.repeats)
+        report["variants"].append(row)
+        print(
+            f"{name:8} forward {row['forward']['median'] * 1e3:8.3f} ms, forward+backward "
+            f"{row['forward+backward']['median'] * 1e3:8.3f} ms, {len(row['kernels'])} kernels",
+            flush=True,
+        )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    return report
+
+
+if __name__ == "__main__":
+    main()

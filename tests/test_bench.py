@@ -156,3 +156,25 @@ def test_targets_follow_the_device(report, capsys):
     assert not targets.Target("x", 1.0, ">=", 2.0).met and targets.Target("x", 2, "==", 2).met
     assert targets.main([str(report[1].with_name("tiny.json"))]) in (0, 1)
     assert "saved tensors, fused SwiGLU: 2" in capsys.readouterr().out
+
+
+def test_device_diagnosis_script_runs_on_the_cpu(tmp_path):
+    """benchmarks/gpu_diag.py is run on lent GPU machines, whose time is scarce: a dry run on
+    the CPU catches a broken script before then."""
+    import runpy
+    from pathlib import Path
+
+    script = Path(__file__).parents[1] / "benchmarks" / "gpu_diag.py"
+    diag = runpy.run_path(str(script))
+    out = tmp_path / "diag.json"
+    argv = ["--device", "cpu", "--dtype", "float32", "--shape", "8x24", "--repeats", "2"]
+    report = diag["main"]([*argv, "--out", str(out)])
+    assert json.loads(out.read_text()) == json.loads(json.dumps(report))
+    rows = {row["variant"]: row for row in report["variants"]}
+    assert list(rows) == ["eager", "kernels", "static", "dynamic"]
+    assert rows["eager"]["kernels"] == []
+    for name in ("kernels", "static", "dynamic"):
+        assert any('extern "C"' in kernel for kernel in rows[name]["kernels"])
+    for row in rows.values():
+        for pass_name in ("forward", "forward+backward"):
+            assert 0 < row[pass_name]["min"] <= row[pass_name]["median"]
