@@ -201,6 +201,20 @@ def test_leading_dimensions_are_dynamic_and_the_feature_dimension_static(monkeyp
     assert [graphs_after(*shape) for shape in [(9, 24), (11, 8), (4, 16)]] == [3, 3, 3]
 
 
+def test_kernels_leave_the_callers_shape_marks_alone():
+    """Dynamo keeps shape marks on tensor objects: the kernels must neither add marks to the
+    caller's tensors nor fail on a caller's own ``mark_dynamic`` of the feature dimension."""
+    gate, value = torch.randn(6, 40), torch.randn(6, 40)
+    torch._dynamo.mark_dynamic(gate, 1)
+    marks_before = {k: v for k, v in vars(gate).items() if k.startswith("_dynamo")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", kernels.FusionUnavailableWarning)
+        torch.testing.assert_close(kernels.swiglu(gate, value), F.swiglu(gate, value))
+    assert {k: v for k, v in vars(gate).items() if k.startswith("_dynamo")} == marks_before
+    assert not [k for k in vars(value) if k.startswith("_dynamo")]
+    assert kernels.fallback_reason() is None
+
+
 def test_kernels_run_inside_an_enclosing_torch_compile():
     gate, value = torch.randn(4, 8), torch.randn(4, 8)
     compiled = torch.compile(lambda g, v: kernels.swiglu(g, v) * 2.0)

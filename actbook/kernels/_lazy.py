@@ -30,12 +30,13 @@ def fallback_reason() -> str | None:
 
 
 def _compile(fn: Callable) -> Callable:
-    """Compile ``fn``; the dimensions :func:`_mark_leading_dynamic` marks are symbolic."""
+    """Compile ``fn``; the dimensions :func:`_shape_marked` marks are symbolic."""
     return torch.compile(fn)
 
 
-def _mark_leading_dynamic(args: tuple) -> None:
-    """Make every dimension but the last of each tensor argument dynamic, and the last static.
+def _shape_marked(args: tuple) -> tuple:
+    """The arguments, each tensor replaced by a view of itself whose every dimension but the
+    last is dynamic and whose last is static.
 
     Batch and sequence lengths then change without a recompilation, while the feature
     dimension, fixed for a given layer, stays a constant: on an H200 a SwiGLU kernel compiled
@@ -43,13 +44,21 @@ def _mark_leading_dynamic(args: tuple) -> None:
     shape (``benchmarks/results/gpu_diag_h200.txt``), and on two CPU cores a SwiGLU forward at
     2048×2048 took almost twice as long. Marking the last dimension static matters: otherwise the
     second feature size a kernel sees makes Dynamo recompile with that dimension symbolic, for
-    every size after it. A new feature size compiles once more instead.
+    every size after it; a new feature size compiles once more instead. Dynamo keeps such marks
+    on the tensor object, so they go on a view: the caller's tensors keep theirs (a
+    ``torch._dynamo.mark_dynamic`` of the caller's does not clash with ours) and gain none that
+    would change how the caller's own compiled functions treat them. A view costs no copy and
+    keeps the autograd history.
     """
+    marked = []
     for arg in args:
         if isinstance(arg, torch.Tensor) and arg.dim() > 0:
+            arg = arg.view(arg.shape)
             for dim in range(arg.dim() - 1):
                 torch._dynamo.maybe_mark_dynamic(arg, dim)
             torch._dynamo.mark_static(arg, arg.dim() - 1)
+        marked.append(arg)
+    return tuple(marked)
 
 
 def _fall_back(error: Exception) -> None:
@@ -86,8 +95,7 @@ class LazyKernel:
         try:
             if self._compiled is None:
                 self._compiled = _compile(self.fn)
-            _mark_leading_dynamic(args)
-            return self._compiled(*args)
+            return self._compiled(*_shape_marked(args))
         except torch.OutOfMemoryError:
             raise
         except Exception as error:  # any compiler failure means: run eagerly
