@@ -215,6 +215,32 @@ def test_kernels_leave_the_callers_shape_marks_alone():
     assert kernels.fallback_reason() is None
 
 
+def test_second_derivatives_flow_through_the_fused_backward():
+    """With ``create_graph=True`` the compiled backward is itself differentiated."""
+    gate, value = (torch.randn(5, 53, requires_grad=True) for _ in "gv")
+
+    def second_derivatives(fn):
+        grad_gate, grad_value = torch.autograd.grad(
+            fn(gate, value).sum(), (gate, value), create_graph=True
+        )
+        loss = grad_gate.square().sum() + grad_value.square().sum()
+        return torch.autograd.grad(loss, (gate, value))
+
+    for got, want in zip(
+        second_derivatives(kernels.swiglu), second_derivatives(F.swiglu), strict=True
+    ):
+        torch.testing.assert_close(got, want, **TOLERANCE[torch.float32])
+
+
+def test_inference_and_training_share_the_compiled_forward():
+    gate, value = torch.randn(3, 29), torch.randn(3, 29)
+    with torch.no_grad():
+        kernels.glu(gate, value)
+    graphs = counters["stats"]["unique_graphs"]
+    kernels.glu(gate.requires_grad_(), value.requires_grad_())
+    assert counters["stats"]["unique_graphs"] == graphs
+
+
 def test_kernels_run_inside_an_enclosing_torch_compile():
     gate, value = torch.randn(4, 8), torch.randn(4, 8)
     compiled = torch.compile(lambda g, v: kernels.swiglu(g, v) * 2.0)

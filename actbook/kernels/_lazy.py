@@ -44,16 +44,21 @@ def _shape_marked(args: tuple) -> tuple:
     shape (``benchmarks/results/gpu_diag_h200.txt``), and on two CPU cores a SwiGLU forward at
     2048×2048 took almost twice as long. Marking the last dimension static matters: otherwise the
     second feature size a kernel sees makes Dynamo recompile with that dimension symbolic, for
-    every size after it; a new feature size compiles once more instead. Dynamo keeps such marks
-    on the tensor object, so they go on a view: the caller's tensors keep theirs (a
-    ``torch._dynamo.mark_dynamic`` of the caller's does not clash with ours) and gain none that
-    would change how the caller's own compiled functions treat them. A view costs no copy and
-    keeps the autograd history.
+    every size after it; a new feature size compiles once more instead.
+
+    Dynamo keeps such marks on the tensor object, so they go on an alias of each argument that
+    shares its memory: the caller's tensors keep their own marks (a caller's
+    ``torch._dynamo.mark_dynamic`` of the feature dimension does not clash with ours) and gain
+    none that would change how the caller's compiled functions treat them. Where autograd is not
+    recording, as in the forward pass of an :class:`torch.autograd.Function`, the alias is
+    detached, so a forward pass in training and one in inference share one compiled graph
+    (Dynamo guards on ``requires_grad``); where it is recording (a backward pass with
+    ``create_graph=True``) the alias is a view, which keeps the history.
     """
     marked = []
     for arg in args:
         if isinstance(arg, torch.Tensor) and arg.dim() > 0:
-            arg = arg.view(arg.shape)
+            arg = arg.view(arg.shape) if torch.is_grad_enabled() else arg.detach()
             for dim in range(arg.dim() - 1):
                 torch._dynamo.maybe_mark_dynamic(arg, dim)
             torch._dynamo.mark_static(arg, arg.dim() - 1)
