@@ -73,15 +73,31 @@ def fused_with(forward: Callable, backward: Callable) -> Callable[[Tensor, Tenso
     return Fused.apply
 
 
-VARIANTS: dict[str, Callable[[], Callable[[Tensor, Tensor], Tensor]]] = {
-    "eager": lambda: lambda g, v: TF.silu(g) * v,
-    "kernels": lambda: kernels.swiglu,
-    "static": lambda: fused_with(
+def eager() -> Callable[[Tensor, Tensor], Tensor]:
+    return lambda gate, value: TF.silu(gate) * value
+
+
+def actbook_kernels() -> Callable[[Tensor, Tensor], Tensor]:
+    return kernels.swiglu
+
+
+def all_static() -> Callable[[Tensor, Tensor], Tensor]:
+    return fused_with(
         torch.compile(static_forward, dynamic=False), torch.compile(static_backward, dynamic=False)
-    ),
-    "dynamic": lambda: fused_with(
+    )
+
+
+def all_dynamic() -> Callable[[Tensor, Tensor], Tensor]:
+    return fused_with(
         torch.compile(dynamic_forward, dynamic=True), torch.compile(dynamic_backward, dynamic=True)
-    ),
+    )
+
+
+VARIANTS = {
+    "eager": eager,
+    "kernels": actbook_kernels,
+    "static": all_static,
+    "dynamic": all_dynamic,
 }
 
 
@@ -97,7 +113,9 @@ def generated_kernels(codes: list[str]) -> list[str]:
     return found
 
 
-def measure(name: str, shape: tuple[int, ...], device: torch.device, dtype, repeats: int) -> dict:
+def measure(
+    name: str, shape: tuple[int, ...], device: torch.device, dtype: torch.dtype, repeats: int
+) -> dict:
     torch.manual_seed(0)
     gate, value = (torch.randn(shape, device=device).to(dtype) for _ in "gv")
     fn = VARIANTS[name]()
@@ -111,9 +129,12 @@ def measure(name: str, shape: tuple[int, ...], device: torch.device, dtype, repe
     def forward_backward() -> tuple[Tensor, ...]:
         return torch.autograd.grad(fn(*leaves), leaves, grad)
 
-    # The first calls compile; keep the code they generate.
-    codes = [] if name == "eager" else run_and_get_code(forward)[1]
-    codes += [] if name == "eager" else run_and_get_code(forward_backward)[1]
+    def first_calls() -> None:
+        forward()
+        forward_backward()
+
+    # The first calls compile; keep the code they generate (run_and_get_code resets Dynamo).
+    codes = [] if name == "eager" else run_and_get_code(first_calls)[1]
     result = {"variant": name, "kernels": generated_kernels(codes)}
     for pass_name, call in (("forward", forward), ("forward+backward", forward_backward)):
         warm_up(call, 3)

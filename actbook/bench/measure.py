@@ -105,9 +105,10 @@ def fresh_copy_bandwidth(
     """Bandwidth in bytes/s of ``src.clone()``: a copy into newly allocated memory.
 
     Every op that returns a new tensor writes into fresh memory like this. On a GPU the caching
-    allocator hands back memory it already holds, and the two bandwidths agree; on a CPU, glibc
-    maps a large allocation from the operating system afresh each time, and the first touch of
-    each page (a page fault, the kernel zeroing the page) can cost more than the copy itself.
+    allocator hands back memory it already holds, and the two bandwidths agree. On a CPU, glibc
+    reuses freed memory for small tensors, but maps each allocation above its mmap threshold
+    (at most 32 MiB by default) from the operating system afresh, and there the first touch of
+    each page (a page fault; the kernel zeroes the page) can cost more than the copy itself.
     """
     src = torch.randn(numel, device=device).to(dtype)
     warm_up(src.clone, warmup)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import re
 from importlib import metadata
 from pathlib import Path
 
@@ -55,8 +56,9 @@ def describe_machine(device: str) -> dict:
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "env": {k: os.environ[k] for k in _ENV if k in os.environ},
     }
-    if _THP_SETTING.exists():  # the chosen mode is bracketed: "always [madvise] never"
-        machine["transparent_hugepage"] = _THP_SETTING.read_text().split("[")[1].split("]")[0]
+    chosen = re.search(r"\[(\w+)\]", _THP_SETTING.read_text()) if _THP_SETTING.exists() else None
+    if chosen:  # the system's mode is bracketed: "always [madvise] never"
+        machine["transparent_hugepage"] = chosen[1]
     if torch.device(device).type == "cuda":
         index = torch.device(device).index or 0
         machine["gpu"] = torch.cuda.get_device_name(index)
@@ -73,15 +75,16 @@ def describe_machine(device: str) -> dict:
 def allocation_setting(machine: dict) -> str | None:
     """How large CPU tensors got their memory, if not glibc's default (fresh pages each time).
 
-    ``"THP"``: PyTorch's ``THP_MEM_ALLOC_ENABLE=1``, transparent huge pages, so a 2 MiB page
-    fault where there were 512 of 4 KiB. ``"malloc reuse"``: glibc's
-    ``MALLOC_MMAP_THRESHOLD_``/``MALLOC_TRIM_THRESHOLD_`` raised, so freed memory is kept and
-    handed out again without faults, as a GPU's caching allocator does.
+    ``"THP"``: transparent huge pages, from PyTorch's ``THP_MEM_ALLOC_ENABLE=1`` or the system's
+    ``always`` mode, so one 2 MiB page fault where there were 512 of 4 KiB. ``"malloc reuse"``:
+    glibc's ``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_TRIM_THRESHOLD_`` set, which (raised, as in
+    the stored reports) makes it keep freed memory and hand it out again without faults, as a
+    GPU's caching allocator does.
     """
     env = machine.get("env", {})
-    if env.get("THP_MEM_ALLOC_ENABLE") == "1":
+    if env.get("THP_MEM_ALLOC_ENABLE") == "1" or machine.get("transparent_hugepage") == "always":
         return "THP"
-    if "MALLOC_MMAP_THRESHOLD_" in env:
+    if {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"} & set(env):
         return "malloc reuse"
     return None
 
@@ -94,8 +97,9 @@ def markdown(report: dict) -> str:
     """One table per shape: time, bandwidth, share of the copy bandwidth, speed-up, memory."""
     m, s = report["machine"], report["settings"]
     where = m.get("gpu") or f"{m['cpu']}, {m['torch_threads']} threads"
-    if allocation_setting(m):
-        where += f", {allocation_setting(m)}"
+    setting = allocation_setting(m)
+    if setting:
+        where += f", {setting}"
     lines = [
         f"# actbook.bench: {s['dtype']} on {s['device']} ({where})",
         "",

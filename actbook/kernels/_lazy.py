@@ -35,8 +35,8 @@ def _compile(fn: Callable) -> Callable:
 
 
 def _shape_marked(args: tuple) -> tuple:
-    """The arguments, each tensor replaced by a view of itself whose every dimension but the
-    last is dynamic and whose last is static.
+    """The arguments, each tensor of two or more dimensions replaced by an alias whose every
+    dimension but the last is dynamic and whose last is static.
 
     Batch and sequence lengths then change without a recompilation, while the feature
     dimension, fixed for a given layer, stays a constant: on an H200 a SwiGLU kernel compiled
@@ -44,7 +44,9 @@ def _shape_marked(args: tuple) -> tuple:
     shape (``benchmarks/results/gpu_diag_h200.txt``), and on two CPU cores a SwiGLU forward at
     2048×2048 took almost twice as long. Marking the last dimension static matters: otherwise the
     second feature size a kernel sees makes Dynamo recompile with that dimension symbolic, for
-    every size after it; a new feature size compiles once more instead.
+    every size after it; a new feature size compiles once more instead. A 1-D tensor is all
+    feature dimension and left to Dynamo, which makes its length symbolic once it has changed,
+    rather than compiling every length anew.
 
     Dynamo keeps such marks on the tensor object, so they go on an alias of each argument that
     shares its memory: the caller's tensors keep their own marks (a caller's
@@ -57,7 +59,7 @@ def _shape_marked(args: tuple) -> tuple:
     """
     marked = []
     for arg in args:
-        if isinstance(arg, torch.Tensor) and arg.dim() > 0:
+        if isinstance(arg, torch.Tensor) and arg.dim() > 1:
             arg = arg.view(arg.shape) if torch.is_grad_enabled() else arg.detach()
             for dim in range(arg.dim() - 1):
                 torch._dynamo.maybe_mark_dynamic(arg, dim)
