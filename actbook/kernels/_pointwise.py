@@ -38,17 +38,22 @@ def _with_tails(value_and_slope: Activation) -> Activation:
 
     Beyond ``±functional._TAIL`` the gate function of these activations is exactly 0 or 1
     (as in :func:`actbook.functional._linear_tails`), so there a = g, a' = 1 above and
-    a = −0, a' = 0 below. The formula sees 0 in place of such gates, so that no ``inf * 0`` or
-    overflowing x³ makes a NaN, not even in the second derivatives that a backward pass with
-    ``create_graph=True`` takes through this function (autograd differentiates both branches of
-    a select). A NaN gate stays NaN. The eager reference clamps the gate instead; Inductor's C++
-    code ran the clamped formula markedly slower than these selects (a SwiGLU forward took 64
-    instead of 47 ms at 8192×4096 on two cores).
+    a = −0, a' = 0 below, and whatever the formula made of such gates (``inf * 0`` or an
+    overflowing x³ may make a NaN) is discarded. Where autograd records, in a backward pass with
+    ``create_graph=True``, that is not enough, because autograd differentiates both branches of
+    a select: there the formula sees 0 in place of such gates, which keeps the second
+    derivatives finite. (Dynamo compiles the two cases as separate graphs; everywhere, the
+    extra select made a SwiGLU training step 8 % slower on two cores, an exact GEGLU one 18 %.)
+    A NaN gate stays NaN. The eager
+    reference clamps the gate instead; Inductor's C++ code ran the clamped formula markedly
+    slower than these selects (a SwiGLU forward took 64 instead of 47 ms at 8192×4096 on two
+    cores).
     """
 
     def with_tails(g: Tensor) -> tuple[Tensor, Tensor]:
         big, small = g > F._TAIL, g < -F._TAIL
-        a, slope = value_and_slope(torch.where(big | small, 0.0, g))
+        recorded = torch.is_grad_enabled()
+        a, slope = value_and_slope(torch.where(big | small, 0.0, g) if recorded else g)
         return (
             torch.where(big, g, torch.where(small, -0.0, a)),
             torch.where(big, 1.0, torch.where(small, 0.0, slope)),
@@ -99,8 +104,8 @@ def _gelu_tanh(x: Tensor) -> tuple[Tensor, Tensor]:
     """Tanh GELU xσ(2u), u = √(2/π)(x + 0.044715x³), and σ(2u) + 2xσ(2u)(1 − σ(2u))u′
     (Hendrycks & Gimpel 2016).
 
-    For |x| above about 7·10¹², x³ overflows; :func:`_forward_value` lets it (σ(2u) is then
-    exactly 0 or 1, and the lower tail is replaced), :func:`_with_tails` never passes such x.
+    For |x| above about 7·10¹², x³ overflows and σ(2u) is exactly 0 or 1; the callers replace
+    the results there (:func:`_with_tails`, :func:`_forward_value`).
     """
     u = F._SQRT_2_OVER_PI * (x + F.GELU_TANH_COEFF * x * x * x)
     du = F._SQRT_2_OVER_PI * (1.0 + 3.0 * F.GELU_TANH_COEFF * x * x)
