@@ -35,8 +35,8 @@ def _compile(fn: Callable) -> Callable:
 
 
 def _shape_marked(args: tuple) -> tuple:
-    """The arguments, each tensor of two or more dimensions replaced by an alias whose every
-    dimension but the last is dynamic and whose last is static.
+    """The arguments, each tensor replaced by an alias; with two or more dimensions, every one
+    but the last dynamic and the last static.
 
     Batch and sequence lengths then change without a recompilation, while the feature
     dimension, fixed for a given layer, stays a constant: on an H200 a SwiGLU kernel compiled
@@ -59,11 +59,12 @@ def _shape_marked(args: tuple) -> tuple:
     """
     marked = []
     for arg in args:
-        if isinstance(arg, torch.Tensor) and arg.dim() > 1:
+        if isinstance(arg, torch.Tensor):
             arg = arg.view(arg.shape) if torch.is_grad_enabled() else arg.detach()
-            for dim in range(arg.dim() - 1):
-                torch._dynamo.maybe_mark_dynamic(arg, dim)
-            torch._dynamo.mark_static(arg, arg.dim() - 1)
+            if arg.dim() > 1:
+                for dim in range(arg.dim() - 1):
+                    torch._dynamo.maybe_mark_dynamic(arg, dim)
+                torch._dynamo.mark_static(arg, arg.dim() - 1)
         marked.append(arg)
     return tuple(marked)
 
