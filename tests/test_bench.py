@@ -125,7 +125,7 @@ def test_stored_reports_load_label_and_plot(report, tmp_path):
     assert "native" in table["glu"] and "silu_alone" in table["swiglu"]
     merged = plots.plot_speedups([reports[0], reports[0]])  # same label: one panel
     assert len(merged.axes) == 1
-    assert len(plots.plot_bandwidth(reports).axes) == 1
+    assert len(plots.plot_sizes(reports).axes) == 2  # time and share of copy bandwidth
 
 
 def test_allocation_setting_names_the_allocator_environment():

@@ -103,39 +103,42 @@ def plot_speedups(reports: list[dict], pass_name: str = "forward+backward") -> F
     return fig
 
 
-def plot_bandwidth(reports: list[dict], op: str = "swiglu") -> Figure:
-    """Effective bandwidth as a share of the copy bandwidth, against the size of one input.
+def plot_sizes(reports: list[dict], op: str = "swiglu") -> Figure:
+    """Median time and effective bandwidth (as a share of the copy bandwidth) against the size
+    of one input.
 
-    One panel per report that measured ``op``; solid lines forward, dashed forward+backward.
+    One row per report that measured ``op``: time on the left (log-log), share of copy
+    bandwidth on the right; solid lines forward, dashed forward+backward.
     """
     reports = [r for r in reports if any(row["op"] == op for row in r["results"])]
-    fig = Figure(figsize=(7.0, 2.8 * len(reports)), layout="constrained")
-    axes = fig.subplots(len(reports), 1, squeeze=False)[:, 0]
-    for ax, report in zip(axes, reports, strict=True):
+    fig = Figure(figsize=(8.0, 2.8 * len(reports)), layout="constrained")
+    axes = fig.subplots(len(reports), 2, squeeze=False)
+    for (ax_time, ax_share), report in zip(axes, reports, strict=True):
         rows = [r for r in report["results"] if r["op"] == op]
+        element = _ITEMSIZE[report["settings"]["dtype"]]
         for variant in [v for v in VARIANT_COLORS if any(r["variant"] == v for r in rows)]:
             for pass_name, style in (("forward", "-"), ("forward+backward", "--")):
                 points = sorted(
-                    (math.prod(r["shape"]), r["copy_fraction"])
+                    (math.prod(r["shape"]), r["median_s"], r["copy_fraction"])
                     for r in rows
                     if r["variant"] == variant and r["pass"] == pass_name
                 )
-                sizes, fractions = np.array(points).T
-                element = (
-                    report["results"][0]["bytes"] / 3 / math.prod(report["results"][0]["shape"])
-                )
-                ax.plot(
-                    sizes * element / 2**20,
-                    fractions,
-                    style,
-                    marker="o",
-                    color=VARIANT_COLORS[variant],
-                    label=f"{variant}, {'fwd' if pass_name == 'forward' else 'fwd+bwd'}",
-                )
-        ax.axhline(1.0, color="0.3", linewidth=0.8)
-        ax.set_xscale("log")
-        ax.set_xlabel("size of one input (MiB)")
-        ax.set_ylabel("share of copy bandwidth")
-        ax.set_title(f"{label(report)}: {op}", fontsize="medium")
-        ax.legend(ncol=2, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+                sizes, seconds, fractions = np.array(points).T
+                mib = sizes * element / 2**20
+                name = f"{variant}, {'fwd' if pass_name == 'forward' else 'fwd+bwd'}"
+                color = VARIANT_COLORS[variant]
+                ax_time.plot(mib, seconds * 1e3, style, marker="o", color=color, label=name)
+                ax_share.plot(mib, fractions, style, marker="o", color=color)
+        ax_time.set(xscale="log", yscale="log", ylabel="median time (ms)")
+        ax_share.axhline(1.0, color="0.3", linewidth=0.8)
+        ax_share.set(xscale="log", ylabel="share of copy bandwidth")
+        for ax in (ax_time, ax_share):
+            ax.set_xlabel("size of one input (MiB)")
+        ax_time.set_title(f"{label(report)}: {op}", fontsize="medium", loc="left")
+        ax_share.legend(
+            *ax_time.get_legend_handles_labels(),
+            fontsize="x-small",
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+        )
     return fig
