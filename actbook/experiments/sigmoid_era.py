@@ -3,7 +3,9 @@ r"""The experiments of Chapter 2, the sigmoid era: threshold units, sigmoid, tan
 * :func:`threshold_unit` and :func:`perceptron_train`: the McCulloch–Pitts unit and Rosenblatt's
   perceptron rule, with :func:`find_cycle` to show the rule cycling on XOR.
 * :func:`gradient_flow`: per-layer weight-gradient norms of a deep MLP at initialisation and after
-  a few steps of gradient descent (the vanishing-gradient measurement).
+  a few steps of gradient descent (the vanishing-gradient measurement);
+  :func:`gradient_flow_over_seeds` takes medians over seeds and :func:`rounding_sensitivity`
+  checks that a run does not hang on the last bits of its arithmetic.
 * :func:`zigzag_descent`: a two-weight linear unit trained on all-positive (sigmoid) inputs or on
   zero-centred inputs, the zig-zag of non-zero-centred activations.
 * :func:`time_elementwise`: the cost of ``exp``-based activations against ReLU.
@@ -30,13 +32,16 @@ from actbook.registry import get
 __all__ = [
     "GradientFlow",
     "PerceptronRun",
+    "SeedMedians",
     "ZigZagRun",
     "entropy",
     "find_cycle",
     "gradient_flow",
+    "gradient_flow_over_seeds",
     "mistake_bound",
     "naive_softmax",
     "perceptron_train",
+    "rounding_sensitivity",
     "second_moment_eigenvalues",
     "separable_data",
     "steps_to_reach",
@@ -97,11 +102,10 @@ def separable_data(
 def mistake_bound(x: Tensor, normal: Sequence[float], offset: float) -> float:
     r"""Novikoff's bound :math:`(R/\gamma)^2` on the perceptron's mistakes (Novikoff 1962).
 
-    For the augmented points :math:`	ilde x = (x, 1)` and a separating line normal·x = offset,
-    :math:`R = \max\lVert	ilde x
-Vert` and :math:`\gamma` is the smallest distance
-    :math:`|u\cdot	ilde x|` to the hyperplane of the unit vector
-    :math:`u \propto (	ext{normal}, -	ext{offset})`. Any separating line gives a valid bound.
+    For the augmented points :math:`\tilde x = (x, 1)` and a separating line normal·x = offset,
+    :math:`R = \max\lVert\tilde x\rVert` and :math:`\gamma` is the smallest distance
+    :math:`|u\cdot\tilde x|` to the hyperplane of the unit vector
+    :math:`u \propto (\text{normal}, -\text{offset})`. Any separating line gives a valid bound.
     """
     augmented = torch.cat([x, torch.ones_like(x[:, :1])], dim=1)
     u = torch.tensor([*normal, -offset], dtype=x.dtype)
@@ -252,6 +256,7 @@ def gradient_flow(
     gain: float = 1.0,
     n_samples: int = 256,
     in_features: int = 16,
+    input_perturbation: float = 0.0,
 ) -> GradientFlow:
     r"""Per-layer gradient norms of a deep MLP, at initialisation and after ``steps`` of training.
 
@@ -263,6 +268,10 @@ def gradient_flow(
     (f'(a_l))` once per layer, so with :math:`f' \le 1/4` (sigmoid) and Glorot weights the
     gradient shrinks roughly geometrically towards the input (Hochreiter 1991; Bengio et al.
     1994; Glorot & Bengio 2010).
+
+    ``input_perturbation`` multiplies every input by 1 + ε·z (z standard normal, a fixed seed
+    of its own) with ε this value: a change of the size of the last bits of a matrix product,
+    which :func:`rounding_sensitivity` uses to tell a well-conditioned run from a chaotic one.
     """
     if depth < 1 or width < 1 or steps < 0:
         raise ValueError(
@@ -275,6 +284,9 @@ def gradient_flow(
         model = _MLP(get(activation), in_features, depth, width)
         _initialise(model, init, gain)
     x, y = _teacher_task(n_samples, in_features, generator)
+    if input_perturbation:
+        noise = torch.randn(x.shape, dtype=x.dtype, generator=torch.Generator().manual_seed(-1))
+        x = x * (1 + input_perturbation * noise)
     start = [layer.weight.detach().clone() for layer in model.hidden]
 
     def loss_and_grads() -> float:
@@ -297,6 +309,65 @@ def gradient_flow(
               for layer, w0 in zip(model.hidden, start, strict=True)]
     constant = torch.nn.functional.mse_loss(y.mean().expand_as(y), y).item()
     return GradientFlow(activation, depth, init, initial, grad_norms(), change, losses, constant)
+
+
+@dataclass(frozen=True)
+class SeedMedians:
+    """Medians over seeds of :func:`gradient_flow` runs that differ only in their seed.
+
+    ``losses`` and ``relative_change`` are medians step by step and layer by layer;
+    ``final_loss`` is the median of the final losses, ``constant_loss`` the median loss of the
+    best constant prediction, ``min_change`` the median over seeds of the smallest relative
+    change of any layer; ``runs`` keeps the runs themselves.
+    """
+
+    activation: str
+    seeds: tuple[int, ...]
+    losses: list[float]
+    final_loss: float
+    constant_loss: float
+    relative_change: list[float]
+    min_change: float
+    runs: tuple[GradientFlow, ...]
+
+
+def _median_lists(lists: Sequence[Sequence[float]]) -> list[float]:
+    return [statistics.median(column) for column in zip(*lists, strict=True)]
+
+
+def gradient_flow_over_seeds(activation: str, depth: int, seeds: Sequence[int] = (0, 1, 2),
+                             **kwargs: object) -> SeedMedians:
+    """:func:`gradient_flow` once per seed (network and task both change), summarised by
+    medians: one seed's run can be unusually good or bad, the median of a few is steady.
+
+    ``kwargs`` go to :func:`gradient_flow` unchanged.
+    """
+    if not seeds:
+        raise ValueError("gradient_flow_over_seeds: need at least one seed")
+    runs = tuple(gradient_flow(activation, depth, seed=seed, **kwargs) for seed in seeds)
+    return SeedMedians(
+        activation, tuple(seeds),
+        _median_lists([r.losses for r in runs]),
+        statistics.median(r.losses[-1] for r in runs),
+        statistics.median(r.constant_loss for r in runs),
+        _median_lists([r.relative_change for r in runs]),
+        statistics.median(min(r.relative_change) for r in runs),
+        runs,
+    )
+
+
+def rounding_sensitivity(activation: str, depth: int, relative: float = 1e-13,
+                         **kwargs: object) -> float:
+    """Relative change of the final loss of :func:`gradient_flow` when every input changes by
+    a relative ``relative`` (about the rounding error of a float64 matrix product).
+
+    A well-conditioned run changes by about as much as its inputs; a chaotic one, full-batch
+    descent at the edge of stability, changes in its leading digits, so its printed result
+    would depend on the processor's matrix kernels. ``kwargs`` go to :func:`gradient_flow`.
+    """
+    base = gradient_flow(activation, depth, **kwargs).losses[-1]
+    moved = gradient_flow(activation, depth, input_perturbation=relative, **kwargs).losses[-1]
+    return abs(moved - base) / abs(base)
 
 
 # --- the zig-zag of non-zero-centred inputs ------------------------------------------------------
