@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 
 import pytest
 import torch
@@ -148,6 +149,58 @@ def test_gradient_flow_training_reduces_loss_and_moves_weights():
     assert all(c > 0 for c in flow.relative_change)
 
 
+def test_gradient_flow_final_norms_are_those_after_training():
+    """The final gradient norms are measured at the trained weights, not copied from the start:
+    one more step from the same network, rebuilt by hand, reproduces them."""
+    flow = S.gradient_flow("tanh", depth=2, width=8, seed=5, n_samples=32, in_features=4,
+                           steps=3, lr=0.1)
+    torch.manual_seed(5)
+    model = S._MLP(actbook.get("tanh"), 4, 2, 8)
+    S._initialise(model, "xavier", 1.0)
+    x, y = S._teacher_task(32, 4, torch.Generator().manual_seed(5))
+    for step in range(4):  # three steps, then the gradient at the trained weights
+        model.zero_grad()
+        torch.nn.functional.mse_loss(model(x), y).backward()
+        norms = [m.weight.grad.norm().item() for m in model.hidden]
+        if step < 3:
+            with torch.no_grad():
+                for p in model.parameters():
+                    p -= 0.1 * p.grad
+    assert flow.final_grad_norms == pytest.approx(norms, rel=1e-12)
+    assert flow.final_grad_norms != pytest.approx(flow.initial_grad_norms, rel=1e-3)
+
+
+def test_gradient_flow_over_seeds_takes_medians():
+    kwargs = dict(width=8, steps=4, lr=0.05, n_samples=32, in_features=4)
+    summary = S.gradient_flow_over_seeds("tanh", 3, (0, 1, 2), **kwargs)
+    runs = [S.gradient_flow("tanh", 3, seed=seed, **kwargs) for seed in (0, 1, 2)]
+    assert summary.runs == tuple(runs) and summary.seeds == (0, 1, 2)
+    assert summary.final_loss == sorted(r.losses[-1] for r in runs)[1]
+    assert summary.constant_loss == sorted(r.constant_loss for r in runs)[1]
+    assert summary.losses[0] == sorted(r.losses[0] for r in runs)[1]
+    assert summary.relative_change[2] == sorted(r.relative_change[2] for r in runs)[1]
+    assert summary.min_change == sorted(min(r.relative_change) for r in runs)[1]
+    with pytest.raises(ValueError, match="seed"):
+        S.gradient_flow_over_seeds("tanh", 3, ())
+
+
+def test_input_perturbation_changes_the_inputs_by_the_relative_amount():
+    base = S.gradient_flow("relu", 2, width=4, n_samples=16, in_features=3)
+    moved = S.gradient_flow("relu", 2, width=4, n_samples=16, in_features=3,
+                            input_perturbation=1e-6)
+    assert moved.losses[0] != base.losses[0]
+    assert moved.losses[0] == pytest.approx(base.losses[0], rel=1e-4)
+
+
+def test_rounding_sensitivity_tells_a_smooth_run_from_a_chaotic_one():
+    """Chapter 2's training run (step 0.005) moves as little as its inputs; the same tanh
+    network at step 0.02, at the edge of stability, amplifies a 1e-13 change by a factor of
+    at least a million (a change in the 14th digit reaches the 7th or earlier)."""
+    training = dict(width=64, steps=200, n_samples=128, init="xavier")
+    assert S.rounding_sensitivity("tanh", 20, lr=0.005, **training) < 1e-9
+    assert S.rounding_sensitivity("tanh", 20, lr=0.02, **training) > 1e-7
+
+
 @pytest.mark.parametrize("bad", [dict(depth=0), dict(steps=-1), dict(init="lecun")])
 def test_gradient_flow_rejects_bad_arguments(bad):
     with pytest.raises(ValueError):
@@ -228,6 +281,16 @@ def test_time_elementwise_returns_times_and_restores_threads():
     assert set(times) == {"relu", "exp"}
     assert all(t > 0 and math.isfinite(t) for t in times.values())
     assert torch.get_num_threads() == threads
+
+
+def test_time_elementwise_measures_the_call():
+    """A function that sleeps 2 ms takes at least 2 ms and longer than ReLU on 1024 values."""
+    def slow(x):
+        time.sleep(0.002)
+        return x
+
+    times = S.time_elementwise({"relu": torch.relu, "slow": slow}, numel=1024, repeats=3)
+    assert times["slow"] >= 0.002 > times["relu"]
 
 
 def test_naive_softmax_agrees_when_small_and_overflows_when_large():
