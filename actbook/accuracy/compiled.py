@@ -6,12 +6,10 @@ compiling each function alone: Inductor lowers each operation the same way wheth
 kernel is fused with others.
 
 The graph is compiled with ``fullgraph=True``, so a measurement labelled "compiled" is one
-Inductor graph or an error, never a silent partial fallback to eager. (Without it, a graph
-break, which ``actbook.functional.swish`` causes under the default ``fullgraph=False`` through
-``bool(b > 0)``, leaves the rest of the loop below to run eagerly: torch functions after the
-break were not compiled at all.) Dynamo is reset first (this drops compiled code elsewhere in
-the process too), and Inductor compiles with one thread, so no worker processes are left
-behind.
+Inductor graph or an error, never a silent partial fallback to eager (without it, a graph
+break in any one function would leave the rest of the loop below to run eagerly). Dynamo is
+reset first (this drops compiled code elsewhere in the process too), and Inductor compiles
+with one thread, so no worker processes are left behind.
 """
 
 from __future__ import annotations
