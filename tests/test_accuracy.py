@@ -17,7 +17,7 @@ import pytest
 import torch
 
 from actbook.accuracy import check_contract, harness, implementations, inputs, sweep
-from actbook.accuracy.compare import never_worse, whole_ulps
+from actbook.accuracy.compare import CompiledComparison, never_worse, whole_ulps
 from actbook.accuracy.harness import MIN_CORRECTLY_ROUNDED_16, ErrorSummary
 from actbook.accuracy.reference import GATED
 from actbook.accuracy.ulp import DTYPES_BY_NAME, FORMATS
@@ -176,3 +176,22 @@ def test_summary_counts_nonfinite_outputs_only_where_the_truth_is_finite():
     s = harness.summarize(harness.measure("probe", "relu", lambda t: t * np.inf, (x,),
                                           harness.reference_values("relu", x)))
     assert s.nonfinite_outputs == 3 and not s.passes
+
+
+def test_error_bound_constants():
+    """The bounds of the harness's docstring: 4 + 2·cond ulp in float32, 8 + 2·cond in float64,
+    1 ulp in the 16-bit types."""
+    cond = np.array([0.0, 1.0, 100.0])
+    assert harness.error_bound(FORMATS[torch.float32], cond).tolist() == [4.0, 6.0, 204.0]
+    assert harness.error_bound(FORMATS[torch.float64], cond).tolist() == [8.0, 10.0, 208.0]
+    for dtype in (torch.float16, torch.bfloat16):
+        assert harness.error_bound(FORMATS[dtype], cond).tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("dtype, k", [("float32", 2.0), ("float64", 2.0), ("float16", 3.0),
+                                      ("bfloat16", 3.0)])
+def test_compiled_rule_is_k_times_eager(dtype, k):
+    def comparison(compiled_max_ulp: float) -> CompiledComparison:
+        return CompiledComparison("actbook", "gelu", dtype, 1.5, compiled_max_ulp, 0.0, 0.0)
+
+    assert comparison(1.5 * k).within_rule and not comparison(1.5 * k + 1e-9).within_rule

@@ -197,6 +197,13 @@ def test_is_zero_centred(f, expected):
     assert A.is_zero_centred(f) is expected
 
 
+@pytest.mark.parametrize("shift, expected", [(1e-9, True), (1e-4, False), (-1e-4, False)])
+def test_zero_centred_tolerance_is_one_in_a_million(shift, expected):
+    """tanh shifted by a constant has mean equal to the shift: 1e-9 is within the default
+    tolerance of 1e-6, 1e-4 is not (quadrature error ~1e-8 leaves both sides clear)."""
+    assert A.is_zero_centred(lambda x: torch.tanh(x) + shift) is expected
+
+
 @pytest.mark.parametrize(
     ("f", "expected", "tol"),
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import inspect
 import re
@@ -75,7 +76,7 @@ def test_info_is_complete(name: str) -> None:
         assert isinstance(text, str) and text.strip()
     for latex in (meta.formula, meta.derivative_formula):
         assert latex.count("{") == latex.count("}") and "$" not in latex
-    assert isinstance(meta.year, int) and 1940 <= meta.year <= 2025
+    assert isinstance(meta.year, int) and 1940 <= meta.year <= datetime.date.today().year
     assert re.fullmatch(r"[a-z]+\d{4}[a-z]+", meta.citation)
     assert meta.generation in actbook.GENERATIONS
     expected_kind = {"softmax": "vector"}.get(name, "gated" if name in BY_GENERATION["gated"]
@@ -132,6 +133,43 @@ def test_torch_equivalent_names_a_real_function(name: str) -> None:
         return
     dotted = re.match(r"[\w.]+", equivalent).group(0)
     assert callable(_resolve(dotted))
+
+
+@pytest.mark.parametrize("name", CANONICAL)
+def test_torch_equivalent_computes_the_same_function(name: str) -> None:
+    """The named PyTorch function, with the keyword arguments the text gives, agrees with
+    actbook's on a float64 grid (PReLU with actbook's default weight 0.25, softmax along the
+    last dimension; GLU's packed layout is tested in test_nn)."""
+    meta = actbook.info(name)
+    if meta.torch_equivalent is None or meta.kind == "gated":
+        return
+    torch_fn = _resolve(re.match(r"[\w.]+", meta.torch_equivalent).group(0))
+    kwargs = dict(re.findall(r"(\w+)='(\w+)'", meta.torch_equivalent))
+    x = torch.linspace(-8.0, 8.0, 1601, dtype=torch.float64).reshape(1601, 1).repeat(1, 3)
+    if name == "prelu":
+        expected = torch_fn(x, torch.tensor([0.25], dtype=torch.float64))
+    elif name == "softmax":
+        expected = torch_fn(x, dim=-1)
+    else:
+        expected = torch_fn(x, **kwargs)
+    ours = meta.function(x, dim=-1) if name == "softmax" else meta.function(x)
+    torch.testing.assert_close(ours, expected)
+
+
+@pytest.mark.parametrize("name", CANONICAL)
+def test_year_matches_the_cited_work(name: str) -> None:
+    """The year is that of the cited work's first public version: its arXiv preprint where the
+    entry has one (StarReLU: arXiv 2210.13452, 2022; TPAMI 2024), else the publication year or
+    the year before (a preprint the entry does not list)."""
+    meta = actbook.info(name)
+    bib = BIB.read_text(encoding="utf-8")
+    entry = re.search(r"@\w+\s*\{\s*" + re.escape(meta.citation) + r"\s*,(.*?)\n\}", bib, re.S)
+    assert entry, meta.citation
+    fields = entry.group(1)
+    year = int(re.search(r"year\s*=\s*[{\"]?(\d{4})", fields).group(1))
+    eprint = re.search(r"eprint\s*=\s*\{(\d{2})\d{2}\.\d{4,5}", fields)
+    allowed = {2000 + int(eprint.group(1))} if eprint else {year - 1, year}
+    assert meta.year in allowed, (meta.citation, allowed, meta.year)
 
 
 @pytest.mark.parametrize("alias, target", sorted(ALIASES.items()))
