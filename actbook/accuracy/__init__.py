@@ -7,7 +7,7 @@ The harness (issue 5 of the project, and the book's appendix on accuracy):
   references, derivatives and condition numbers;
 * :mod:`~actbook.accuracy.inputs`: bit-pattern sweeps, exhaustive 16-bit sets, dense bands;
 * :mod:`~actbook.accuracy.harness`: measurements on both CPU code paths, summaries, bounds;
-* :mod:`~actbook.accuracy.compare`: never worse than PyTorch, compiled within k× eager;
+* :mod:`~actbook.accuracy.compare`: never worse than PyTorch, compiled within k× eager + s;
 * :mod:`~actbook.accuracy.contract`: the special-value contract;
 * :mod:`~actbook.accuracy.sweep`, :mod:`~actbook.accuracy.report`: the whole sweep and its
   JSON/Markdown report (``python -m actbook.accuracy``).

@@ -7,10 +7,15 @@ example); below one ulp, which of two faithful results a sample happens to favou
 (1.53 against 1.48 ulp, say, where both chain a correctly rounded ``exp`` and a ``log1p`` of
 1 ulp). Both maxima are always reported side by side.
 
-**Compiled within k× eager.** A compiled function's maximum ulp error is at most k times that
-of the same function in eager mode, k = 2 for float32 and float64 and k = 3 for float16 and
-bfloat16: the multipliers of PyTorch's own benchmark accuracy checker
-(``torch._dynamo.utils.same``), applied to maximum ulp errors instead of RMS errors.
+**Compiled within k× eager + s.** A compiled function's maximum ulp error is at most k times
+that of the same function in eager mode plus s ulp, k = 2 for float32 and float64 and k = 3 for
+float16 and bfloat16: the multipliers of PyTorch's own benchmark accuracy checker
+(``torch._dynamo.utils.same``), applied to maximum ulp errors instead of RMS errors. The slack
+s = 2 ulp (float32 and float64; 0 for the 16-bit types, which are computed in float32 and
+rounded) is what a libm may spend on one call: without a vector instruction set
+(``ATEN_CPU_CAPABILITY=default``) Inductor's C++ calls the C library's ``tanhf``, which glibc
+documents at up to 2 ulp on x86-64, where an eager result of 0.7 ulp would otherwise leave a
+compiled one 1.4 ulp.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ from actbook.accuracy.harness import ErrorSummary, Measurement
 #: Allowed ratio of compiled to eager maximum ulp error, by dtype name.
 COMPILE_MULTIPLIER: dict[str, float] = {
     "float32": 2.0, "float64": 2.0, "float16": 3.0, "bfloat16": 3.0,
+}
+#: Allowed extra ulps on top of the ratio, by dtype name (one libm call's error).
+COMPILE_SLACK_ULP: dict[str, float] = {
+    "float32": 2.0, "float64": 2.0, "float16": 0.0, "bfloat16": 0.0,
 }
 
 
@@ -62,9 +71,14 @@ class CompiledComparison:
         return COMPILE_MULTIPLIER[self.dtype]
 
     @property
+    def slack(self) -> float:
+        """The allowed extra ulps s for this dtype."""
+        return COMPILE_SLACK_ULP[self.dtype]
+
+    @property
     def within_rule(self) -> bool:
-        """compiled max ulp ≤ k × eager max ulp."""
-        return self.compiled_max_ulp <= self.multiplier * self.eager_max_ulp
+        """compiled max ulp ≤ k × eager max ulp + s."""
+        return self.compiled_max_ulp <= self.multiplier * self.eager_max_ulp + self.slack
 
 
 def compare_compiled(

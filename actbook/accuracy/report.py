@@ -98,10 +98,10 @@ def comparison_table(result: SweepResult, dtype: str, fmt: str = "markdown") -> 
 def compiled_table(result: SweepResult, fmt: str = "markdown") -> str:
     """Compiled against eager, with the k× rule and the share of changed results."""
     header = ["implementation", "activation", "dtype", "eager max ulp", "compiled max ulp",
-              "compiled worst x", f"within k{chr(0x00D7)} eager", "results changed"]
+              "compiled worst x", f"within k{chr(0x00D7)} eager + s", "results changed"]
     rows = [[c.implementation, c.activation, c.dtype, format_ulp(c.eager_max_ulp),
              format_ulp(c.compiled_max_ulp), format_number(c.worst_input),
-             ("✓" if c.within_rule else "✗") + f" (k = {c.multiplier:g})",
+             ("✓" if c.within_rule else "✗") + f" (k = {c.multiplier:g}, s = {c.slack:g})",
              f"{100 * c.changed:.2f}%"] for c in result.compiled]
     return _table(header, rows, fmt)
 
