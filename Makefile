@@ -1,7 +1,8 @@
 # The two commands of the README: `make book` and `make test`. Both create .venv when it is missing.
 #   make book     execute every notebook and render _build/html (warnings and cell errors fail)
-#   make test     lint, unit tests with coverage, nbval on every notebook, the book from the
-#                 outputs nbval has just checked (warnings fail)
+#   make test     lint, unit tests with coverage on this machine's CPU kernels, the unit tests
+#                 again and nbval on every notebook under another CPU (OTHER_CPU below), the
+#                 book from the outputs nbval has just checked (warnings fail)
 #   make execute  re-execute notebooks in place for authors (NOTEBOOKS=book/x.ipynb for one)
 #   make lint, make unit, make nbval, make clean
 PYTHON ?= python3
@@ -15,7 +16,19 @@ NBVAL_SANITIZE := book/nbval_sanitize.cfg
 STORED_CONFIG  := _build/config-stored-outputs.yml
 JB_FLAGS       := --all -W --keep-going --builder html
 
-.PHONY: book book-stored test unit nbval lint execute clean venv
+# Another CPU, simulated. PyTorch picks its elementwise kernels by the processor (AVX-512, AVX2
+# or scalar) and ATEN_CPU_CAPABILITY overrides the choice; MKL_CBWR=COMPATIBLE makes MKL's matrix
+# products round as on another processor. A test or a stored notebook output that holds on one
+# kind of CPU only then fails here, not on a reader's machine. Inductor's disk cache ignores
+# both settings, so each capability compiles into a cache of its own.
+OTHER_CAPABILITY ?= default
+OTHER_CPU       = ATEN_CPU_CAPABILITY=$(OTHER_CAPABILITY) MKL_CBWR=COMPATIBLE \
+                  TORCHINDUCTOR_CACHE_DIR=$(INDUCTOR_CACHE)/$(OTHER_CAPABILITY)-compatible
+THIS_CPU        = TORCHINDUCTOR_CACHE_DIR=$(INDUCTOR_CACHE)/$(capability)
+INDUCTOR_CACHE := $(CURDIR)/_build/inductor-cache
+capability      = $(shell $(PY) -c 'import torch; print(torch.backends.cpu.get_cpu_capability().lower())')
+
+.PHONY: book book-stored test unit unit-other-cpu nbval lint execute clean venv
 
 venv: $(STAMP)
 
@@ -29,24 +42,29 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 
 unit: $(STAMP)
-	$(PY) -m pytest -q --cov=actbook --cov-report=term-missing:skip-covered --cov-fail-under=90 tests
+	$(THIS_CPU) $(PY) -m pytest -q --cov=actbook --cov-report=term-missing:skip-covered \
+		--cov-fail-under=90 tests
 
+unit-other-cpu: $(STAMP)
+	$(OTHER_CPU) $(PY) -m pytest -q -p no:cacheprovider tests
+
+# Once, under the other CPU: the stored outputs come from the authors' machines.
 nbval: $(STAMP)
 	@test -n "$(NOTEBOOKS)" || { echo "no notebooks under book/"; exit 1; }
-	$(PY) -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
+	$(OTHER_CPU) $(PY) -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
 		--nbval-cell-timeout=300 --nbval-sanitize-with $(NBVAL_SANITIZE) $(NOTEBOOKS)
 
-test: lint unit nbval book-stored
+test: lint unit unit-other-cpu nbval book-stored
 
 book: $(STAMP)
-	$(JB) build . $(JB_FLAGS)
+	$(THIS_CPU) $(JB) build . $(JB_FLAGS)
 
 book-stored: $(STAMP)
 	$(PY) scripts/book_config.py $(STORED_CONFIG)
 	$(JB) build . $(JB_FLAGS) --config $(STORED_CONFIG)
 
 execute: $(STAMP)
-	$(PY) scripts/execute_notebooks.py $(NOTEBOOKS)
+	$(THIS_CPU) $(PY) scripts/execute_notebooks.py $(NOTEBOOKS)
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .coverage
