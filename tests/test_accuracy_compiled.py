@@ -1,7 +1,8 @@
 """torch.compile of actbook's functional forms stays within k× the eager error plus s ulp
-(k = 2 and s = 2 in float32, k = 3 and s = 0 in bfloat16; see actbook.accuracy.compare). One compilation for the whole module:
-GELU, SiLU, ELU and Mish in float32 and bfloat16 in a single graph (the command line
-``python -m actbook.accuracy --compiled`` covers every activation)."""
+(k = 2 and s = 2 in float32, k = 3 and s = 0 in bfloat16; see actbook.accuracy.compare).
+One compilation for the whole module: GELU, SiLU, ELU and Mish in float32 and bfloat16 in a
+single graph (the command line ``python -m actbook.accuracy --compiled`` covers every
+activation)."""
 
 from __future__ import annotations
 
