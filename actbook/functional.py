@@ -129,9 +129,20 @@ def _sigmoid(x: Tensor) -> Tensor:
     return _Sigmoid.apply(x)
 
 
+#: Above this z, softplus is z + log1p(e^{−z}); at or below, log1p(e^z) (e^8 fits in float16).
+_SOFTPLUS_SWITCH = 8.0
+
+
 def _softplus(z: Tensor) -> Tensor:
-    # log(e^z + e^0) = max(z, 0) + log1p(e^{−|z|}), with gradient 1/(1 + e^{−z}) = σ(z).
-    return torch.logaddexp(z, torch.zeros((), dtype=z.dtype, device=z.device))
+    # log1p(e^z) is accurate wherever e^z does not overflow: one well-conditioned log1p of a
+    # correctly rounded exp (log(2) + z/2 near 0 as two rounded terms, as logaddexp computes it,
+    # costs a bit more). Above the switch, z + log1p(e^{−z}), whose second term is small. Each
+    # branch sees only its own side of the switch, so neither can overflow or meet inf·0 in the
+    # backward pass; the gradient is σ(z) either way.
+    low = z.clamp(max=_SOFTPLUS_SWITCH)
+    high = z.clamp(min=_SOFTPLUS_SWITCH)
+    return torch.where(z > _SOFTPLUS_SWITCH, high + torch.log1p(torch.exp(-high)),
+                       torch.log1p(torch.exp(low)))
 
 
 def _linear_tails(
@@ -384,9 +395,9 @@ def mish(x: Tensor) -> Tensor:
 def softplus(x: Tensor, beta: float = 1.0) -> Tensor:
     r"""Softplus :math:`\tfrac{1}{\beta}\log(1 + e^{\beta x})` (Dugas et al. 2001).
 
-    Evaluated as :math:`\max(z, 0) + \mathrm{log1p}(e^{-|z|})` with z = βx, which is accurate
-    everywhere, so PyTorch's ``threshold`` (a switch to the identity above βx = 20, an error of
-    up to 2e-9 in float64) is not needed and not offered.
+    Evaluated as :math:`\mathrm{log1p}(e^{z})` for z = βx ≤ 8 and :math:`z + \mathrm{log1p}
+    (e^{-z})` above, which is accurate everywhere, so PyTorch's ``threshold`` (a switch to the
+    identity above βx = 20, an error of up to 2e-9 in float64) is not needed and not offered.
     """
     if not beta > 0:
         raise ValueError(f"actbook.softplus: beta must be positive, got {beta}")
