@@ -368,17 +368,14 @@ def swish(x: Tensor, beta: float | Tensor = 1.0) -> Tensor:
     r"""Swish :math:`x\,\sigma(\beta x)` (Ramachandran et al. 2017).
 
     β = 1 is SiLU, β → ∞ tends to ReLU, β = 0 is the line x/2. ``beta`` may be a tensor (a
-    learnable parameter, see :class:`actbook.nn.Swish`). ``swish(-inf) = 0`` for β > 0.
+    learnable parameter, see :class:`actbook.nn.Swish`). ``swish(-inf) = 0`` for β > 0, and
+    ``swish(+inf) = 0`` for β < 0: the limits, whatever the sign of β.
     """
-    if not isinstance(beta, Tensor):
-        if beta > 0:
-            return _linear_tails(lambda t: t * _sigmoid(beta * t), x, cutoff=_TAIL / beta)
-        return x * _sigmoid(beta * x)
-    # A tensor β (learnable) of either sign, with tensor operations only, so that no Python
-    # branch or host sync breaks a compiled graph: beyond the tails |βx| > _TAIL the gate is
-    # exactly 1 (f = x) or 0 (f = 0), and the core sees 0 there, so that neither the value nor
-    # the gradient in x or β can meet inf·0.
-    b = beta.to(x.dtype)
+    # One formula for every β, a float or a tensor (learnable) of either sign, with tensor
+    # operations only, so that no Python branch or host sync breaks a compiled graph: beyond
+    # the tails |βx| > _TAIL the gate is exactly 1 (f = x) or 0 (f = 0), and the core sees 0
+    # there, so that neither the value nor the gradient in x or β can meet inf·0.
+    b = beta.to(x.dtype) if isinstance(beta, Tensor) else beta
     t = b * x
     gate_one, gate_zero = t > _TAIL, t < -_TAIL
     core = torch.where(gate_one | gate_zero, 0.0, x)
