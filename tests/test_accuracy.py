@@ -196,3 +196,21 @@ def test_compiled_rule_is_k_times_eager_plus_slack(dtype, k, s):
 
     limit = 1.5 * k + s
     assert comparison(limit).within_rule and not comparison(limit + 1e-9).within_rule
+
+
+def test_sweep_result_lists_the_failing_activations():
+    result = sweep.SweepResult(sweep.TEST)
+    good = measured("sigmoid", "float32")["actbook"]
+    bad = harness.ErrorSummary(**{**good.__dict__, "activation": "relu", "bound_violations": 1})
+    result.summaries += [good, bad]
+    assert result.failing("float32", "actbook") == ["relu"]
+    assert result.failing("bfloat16", "actbook") == []
+
+
+def test_relative_error_against_the_reference():
+    from actbook.accuracy.reference import relative_error
+
+    assert relative_error(torch.tensor([0.0]), "gelu", -8.0) == 1.0  # the collapse to 0
+    exact = 2.0 * (1 / (1 + math.exp(-2.0)))
+    assert relative_error(torch.tensor([exact * (1 + 1e-6)], dtype=torch.float64), "silu",
+                          2.0) == pytest.approx(1e-6, rel=1e-6)

@@ -304,3 +304,15 @@ def test_timeline_is_ordered_and_complete() -> None:
     assert entries[0].name == "step" and entries[0].year == 1943
     relu = next(e for e in entries if e.name == "relu")
     assert relu.citation == actbook.info("relu").citation
+
+
+def test_xor_accuracy_counts_signs():
+    """relu(x1 + x2) − 2 relu(x1 + x2 − 1) − 1/2 has a positive logit exactly on XOR's ones;
+    its negation is wrong everywhere."""
+    x, y = xor_data()
+    w1 = torch.ones(2, 2, dtype=torch.float64)
+    b1 = torch.tensor([0.0, -1.0], dtype=torch.float64)
+    w2 = torch.tensor([1.0, -2.0], dtype=torch.float64)
+    b2 = torch.tensor(-0.5, dtype=torch.float64)
+    assert I.xor_accuracy(I.TwoLayerNet("relu", w1, b1, w2, b2), x, y) == 1.0
+    assert I.xor_accuracy(I.TwoLayerNet("relu", w1, b1, -w2, -b2), x, y) == 0.0

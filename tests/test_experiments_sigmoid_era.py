@@ -306,3 +306,22 @@ def test_entropy():
     assert S.entropy(torch.tensor([0.0, 1.0, 0.0])).item() == 0.0
     p = torch.tensor([[0.25, 0.75]])
     assert S.entropy(p).item() == pytest.approx(-(0.25 * math.log(0.25) + 0.75 * math.log(0.75)))
+
+
+def test_first_to_last_is_the_ratio_of_the_end_layers():
+    flow = S.gradient_flow("sigmoid", depth=4, width=8, seed=1)
+    assert flow.first_to_last == flow.initial_grad_norms[0] / flow.initial_grad_norms[-1]
+
+
+def test_zigzag_comparison_and_table():
+    r = S.zigzag_comparison("sigmoid", n=64, seed=0, steps=200)
+    low, high = S.second_moment_eigenvalues(r.z).tolist()
+    assert r.condition == pytest.approx(high / low)
+    assert r.sgd_lr == pytest.approx(1.0 / (r.z**2).sum(dim=1).max().item())
+    assert r.gd_steps == S.steps_to_reach(r.gd.losses, 1e-4 * r.gd.losses[0])
+    assert r.sgd.same_sign_fraction == 1.0  # single examples, all-positive inputs
+    centred = S.zigzag_comparison("sigmoid_centred", n=64, seed=0, steps=200)
+    assert centred.condition < r.condition
+    lines = S.zigzag_table({"sigma(u)": r, "centred": centred}).splitlines()
+    assert len(lines) == 4 and lines[2].startswith("sigma(u)") and "100%" in lines[2]
+    assert lines[2].split()[-2:] == [str(r.gd_steps), str(r.sgd_steps)]

@@ -201,6 +201,13 @@ def value(name: str, x: Tensor) -> Tensor:
     return REFERENCES[name][0](x.double())
 
 
+def relative_error(result: Tensor, name: str, x: float) -> float:
+    """|result / f(x) − 1| for a one-element ``result`` of activation ``name`` at ``x``, against
+    the float64 reference :func:`value`."""
+    exact = value(name, torch.tensor([x], dtype=torch.float64))
+    return abs(result.double().item() / exact.item() - 1)
+
+
 def derivative(name: str, x: Tensor) -> Tensor:
     """float64 reference derivative of activation ``name`` at ``x``."""
     return REFERENCES[name][1](x.double())

@@ -144,6 +144,11 @@ class SweepResult:
                 return s
         return None
 
+    def failing(self, dtype: str, implementation: str) -> list[str]:
+        """The activations whose summary for ``implementation`` in ``dtype`` misses a bound."""
+        return [s.activation for s in self.summaries
+                if (s.dtype, s.implementation) == (dtype, implementation) and not s.passes]
+
 
 def run_sweep(
     activations: Iterable[str],

@@ -57,6 +57,7 @@ __all__ = [
     "timeline",
     "train_xor",
     "wiggly_target",
+    "xor_accuracy",
 ]
 
 DTYPE = torch.float64
@@ -216,6 +217,12 @@ class TwoLayerNet:
     def __call__(self, x: Tensor) -> Tensor:
         hidden = get(self.activation)(x @ self.w1.T + self.b1)
         return hidden @ self.w2 + self.b2
+
+
+def xor_accuracy(net: TwoLayerNet, x: Tensor, y: Tensor) -> float:
+    """Share of the rows of ``x`` whose logit has the sign of the label (positive for 1)."""
+    correct = (net(x) > 0).to(y.dtype) == y
+    return correct.to(torch.float64).mean().item()
 
 
 def train_xor(activation: str = "tanh", hidden: int = 4, steps: int = 400, lr: float = 0.05,

@@ -33,6 +33,7 @@ __all__ = [
     "GradientFlow",
     "PerceptronRun",
     "SeedMedians",
+    "ZigZagComparison",
     "ZigZagRun",
     "entropy",
     "find_cycle",
@@ -49,7 +50,9 @@ __all__ = [
     "time_elementwise",
     "xor_data",
     "zigzag_data",
+    "zigzag_comparison",
     "zigzag_descent",
+    "zigzag_table",
 ]
 
 Init = Literal["xavier", "he"]
@@ -197,6 +200,12 @@ class GradientFlow:
     relative_change: list[float]
     losses: list[float]
     constant_loss: float
+
+    @property
+    def first_to_last(self) -> float:
+        """‖∂L/∂W_1‖ / ‖∂L/∂W_L‖ at initialisation: how much of the gradient of the last hidden
+        layer reaches the first."""
+        return self.initial_grad_norms[0] / self.initial_grad_norms[-1]
 
 
 class _MLP(torch.nn.Module):
@@ -454,6 +463,53 @@ def zigzag_descent(x: Tensor, y: Tensor, steps: int, lr: float, batch_size: int 
 def steps_to_reach(losses: Sequence[float], target: float) -> int | None:
     """The first step index whose loss is at most ``target``, or ``None`` if none is."""
     return next((i for i, loss in enumerate(losses) if loss <= target), None)
+
+
+@dataclass(frozen=True)
+class ZigZagComparison:
+    """One input kind of :func:`zigzag_comparison`: the data, both descents and their steps.
+
+    ``condition`` is the Hessian's condition number; ``gd_steps`` and ``sgd_steps`` are the
+    steps each descent needed to cut the loss by 10⁴ (``None`` if it did not).
+    """
+
+    kind: InputKind
+    z: Tensor
+    y: Tensor
+    sgd_lr: float
+    condition: float
+    gd: ZigZagRun
+    sgd: ZigZagRun
+    gd_steps: int | None
+    sgd_steps: int | None
+
+
+def zigzag_comparison(kind: InputKind, n: int = 256, seed: int = 0,
+                      steps: int = 300) -> ZigZagComparison:
+    """Full-batch descent at the best constant step 2/(λ_min + λ_max) and single-example SGD
+    at step 1/max‖z_i‖² on :func:`zigzag_data` of one kind: each problem gets its own best
+    step, so the comparison is of the problems, not of the steps."""
+    z, y = zigzag_data(kind, n=n, seed=seed)
+    low, high = second_moment_eigenvalues(z).tolist()
+    sgd_lr = 1.0 / (z**2).sum(dim=1).max().item()
+    gd = zigzag_descent(z, y, steps=steps, lr=2.0 / (low + high))
+    sgd = zigzag_descent(z, y, steps=steps, lr=sgd_lr, batch_size=1, seed=seed)
+    return ZigZagComparison(
+        kind, z, y, sgd_lr, high / low, gd, sgd,
+        steps_to_reach(gd.losses, 1e-4 * gd.losses[0]),
+        steps_to_reach(sgd.losses, 1e-4 * sgd.losses[0]),
+    )
+
+
+def zigzag_table(rows: Mapping[str, ZigZagComparison]) -> str:
+    """A plain-text table of comparisons, one line per ``label: comparison``: input mean,
+    share of same-sign SGD steps, Hessian condition and the steps of both descents."""
+    lines = [f"{'inputs':<15}{'mean':>6}{'SGD same':>10}{'Hessian':>10}{'GD':>9}{'SGD':>10}",
+             f"{'':<15}{'':>6}{'sign':>10}{'condition':>10}{'steps':>9}{'steps':>10}"]
+    lines += [f"{label:<15}{r.z.mean().item():>6.2f}{r.sgd.same_sign_fraction:>10.0%}"
+              f"{r.condition:>10.1f}{r.gd_steps!s:>9}{r.sgd_steps!s:>10}"
+              for label, r in rows.items()]
+    return "\n".join(lines)
 
 
 # --- cost --------------------------------------------------------------------------------------

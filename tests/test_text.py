@@ -1,0 +1,52 @@
+"""actbook.text: the numbers of the book's prose."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from actbook import text
+
+
+def test_significant_and_minus():
+    assert text.significant(0.018349) == "0.018" and text.significant(1.3e-13) == "1.3e-13"
+    assert text.significant(0.0718, 1) == "0.07"
+    assert text.minus("-1.5e-07") == "−1.5e−07"
+
+
+def test_superscript_and_powers_of_ten():
+    assert text.superscript(-15) == "⁻¹⁵" and text.superscript(38) == "³⁸"
+    assert text.power_of_ten_above(3.1e-16) == "10⁻¹⁵"
+    assert text.power_of_ten_above(1e-15) == "10⁻¹⁵"  # at the power itself
+    assert text.power_of_ten_above(20.0) == "10²"
+    for bad in (0.0, -1.0, math.inf, math.nan):
+        with pytest.raises(ValueError, match="positive finite"):
+            text.power_of_ten_above(bad)
+
+
+def test_scientific():
+    assert text.scientific(3.2386221e38, 7) == "3.2386221 × 10³⁸"
+    assert text.scientific(3.3e-8, 1) == "3.3 × 10⁻⁸"
+    assert text.scientific(-1.7e38, 1) == "−1.7 × 10³⁸"
+
+
+def test_within_quotes_the_bound_and_rejects_a_larger_error():
+    assert text.within(3e-16, 1e-15) == "1e-15" and text.within(1e-15, 1e-15) == "1e-15"
+    for error in (2e-15, math.nan):
+        with pytest.raises(ValueError, match="exceeds"):
+            text.within(error, 1e-15)
+
+
+def test_wrapped():
+    out = text.wrapped("label", [f"item{i}" for i in range(20)], width=40, indent=8)
+    lines = out.splitlines()
+    assert lines[0].startswith("label   item0, item1")
+    assert all(len(line) <= 40 for line in lines) and len(lines) > 1
+    assert all(line.startswith(" " * 8) for line in lines[1:])
+
+
+def test_comparison_word():
+    assert text.comparison_word(1.39) == "faster than"
+    assert text.comparison_word(0.8) == "slower than"
+    assert text.comparison_word(1.04) == text.comparison_word(0.96) == "about as fast as"
