@@ -19,6 +19,7 @@ from actbook.accuracy.compare import never_worse
 from actbook.accuracy.contract import CONTRACT, Departure
 from actbook.accuracy.harness import ErrorSummary
 from actbook.accuracy.sweep import SweepResult
+from actbook.text import minus
 
 
 def format_ulp(error: float) -> str:
@@ -36,7 +37,7 @@ def format_number(x: float, digits: int = 6) -> str:
         return "∞" if x > 0 else "−∞"
     if x == 0:
         return "−0" if math.copysign(1.0, x) < 0 else "0"
-    return f"{x:.{digits}g}".replace("-", "−")
+    return minus(f"{x:.{digits}g}")
 
 
 def _worst(s: ErrorSummary) -> str:

@@ -27,6 +27,7 @@ from torch import Tensor
 from actbook import functional as F
 from actbook.experiments.sigmoid_era import xor_data
 from actbook.registry import get, info, names
+from actbook.text import minus
 
 __all__ = [
     "NEURON_INPUTS",
@@ -441,7 +442,7 @@ def _number(value: float, digits: int = 3) -> str:
     if math.isinf(value):
         return "∞" if value > 0 else "−∞"
     text = f"{value:.{digits}g}"
-    return "0" if text == "-0" else text.replace("-", "−")
+    return "0" if text == "-0" else minus(text)
 
 
 def _share(value: float) -> str:
