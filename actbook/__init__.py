@@ -9,13 +9,22 @@ from actbook import analysis, derivatives, functional, nn
 from actbook import functional as F  # noqa: N812  (the torch.nn.functional convention)
 from actbook.registry import (
     GENERATIONS,
+    KINDS,
     REGISTRY,
+    VARIANTS,
     ActivationInfo,
+    GatedForm,
+    ScalarView,
+    Variant,
+    bind,
     canonical_name,
     derivative,
+    gated_form,
     get,
     info,
     names,
+    resolve,
+    variants,
 )
 
 __version__ = "0.1.0"
@@ -23,15 +32,24 @@ __version__ = "0.1.0"
 __all__ = [
     "F",
     "GENERATIONS",
+    "KINDS",
     "REGISTRY",
+    "VARIANTS",
     "ActivationInfo",
+    "GatedForm",
+    "ScalarView",
+    "Variant",
     "analysis",
+    "bind",
     "canonical_name",
     "derivative",
     "derivatives",
     "functional",
+    "gated_form",
     "get",
     "info",
     "names",
     "nn",
+    "resolve",
+    "variants",
 ]

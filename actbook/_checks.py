@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Literal, TypeVar, get_args
 
 import torch
 from torch import Tensor
 
-F = TypeVar("F", bound=Callable[..., Tensor])
+Fn = TypeVar("Fn", bound=Callable[..., Tensor])
+
+#: How a packed tensor holds the two inputs of a gated unit: the gate as the second half (as
+#: :func:`torch.nn.functional.glu` reads it), as the first half, or in the even columns with the
+#: value in the odd ones (as gpt-oss stores its projection).
+Layout = Literal["gate_last", "gate_first", "interleaved"]
+LAYOUTS: tuple[str, ...] = get_args(Layout)
 
 #: Dtypes computed in float32 and rounded once to their own precision.
 LOW_PRECISION = (torch.float16, torch.bfloat16)
@@ -43,7 +49,7 @@ def upcast(x: Tensor) -> Tensor:
     return x.float() if x.dtype in LOW_PRECISION else x
 
 
-def elementwise(fn: F) -> F:
+def elementwise(fn: Fn) -> Fn:
     """Decorate ``fn(x, *params)``: validate ``x`` and compute low precision in float32."""
     name = fn.__name__
 
@@ -73,7 +79,7 @@ def check_pair(gate: object, value: object, name: str) -> None:
         )
 
 
-def gated(fn: F) -> F:
+def gated(fn: Fn) -> Fn:
     """Decorate ``fn(gate, value, *params)`` like :func:`elementwise`, for gate/value pairs."""
     name = fn.__name__
 
@@ -83,3 +89,18 @@ def gated(fn: F) -> F:
         return fn(upcast(gate), upcast(value), *args, **kwargs).to(gate.dtype)
 
     return wrapper  # type: ignore[return-value]
+
+
+def check_layout(layout: str, gate_first: bool | None = None) -> Layout:
+    """``layout`` if it is one of :data:`LAYOUTS`, with ``gate_first`` as its older spelling.
+
+    Raises:
+        ValueError: for an unknown layout, or a ``gate_first`` that contradicts ``layout``.
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(map(repr, LAYOUTS))}, got {layout!r}")
+    if gate_first is None:
+        return layout  # type: ignore[return-value]
+    if layout != "gate_last":
+        raise ValueError(f"pass layout={layout!r} or gate_first={gate_first}, not both")
+    return "gate_first" if gate_first else "gate_last"

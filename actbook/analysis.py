@@ -27,7 +27,6 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from actbook import functional as F
 from actbook.registry import info, names
 
 __all__ = [
@@ -72,27 +71,12 @@ _ZERO_MEAN_TOL = 1e-6
 def scalar_function(name: str) -> Function:
     """A registered activation as a function of one real variable, parameters at defaults.
 
-    Elementwise activations are returned as they are. A gated unit is evaluated with value 1,
-    ``x -> unit(gate=x, value=1)``: GLU becomes the sigmoid, ReGLU the ReLU, GEGLU the GELU,
-    SwiGLU the SiLU and Bilinear the identity, the gate's shape that the table describes.
-    Softmax is read as the first probability of the two logits ``(x, 0)``, which equals
-    ``sigmoid(x)``.
+    The function of :meth:`actbook.ActivationInfo.scalar`: elementwise activations as they
+    are, a gated unit with value 1 (GLU becomes the sigmoid, ReGLU the ReLU, GEGLU the GELU,
+    SwiGLU the SiLU and Bilinear the identity, the gate's shape that the table describes), a
+    row-wise activation as its first output for the inputs ``(x, 0)`` (softmax: the sigmoid).
     """
-    entry = info(name)
-    if entry.kind == "gated":
-        unit = entry.function
-
-        def gated_with_unit_value(x: Tensor) -> Tensor:
-            return unit(x, torch.ones_like(x))
-
-        return gated_with_unit_value
-    if entry.kind == "vector":
-
-        def softmax_against_zero(x: Tensor) -> Tensor:
-            return F.softmax(torch.stack((x, torch.zeros_like(x)), dim=-1), dim=-1)[..., 0]
-
-        return softmax_against_zero
-    return entry.function
+    return info(name).scalar().function
 
 
 # --- sampling and evaluation ---------------------------------------------------------------

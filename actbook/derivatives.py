@@ -17,25 +17,22 @@ against 50-digit references.
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import Tensor
 
+from actbook import _numerics as N
 from actbook import functional as F
-from actbook._checks import elementwise
-
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+from actbook._checks import check_pair, elementwise, upcast
 
 
 def _pdf(x: Tensor) -> Tensor:
     """Standard normal density φ(x)."""
-    return _INV_SQRT_2PI * torch.exp(-0.5 * x * x)
+    return N.INV_SQRT_2PI * torch.exp(-0.5 * x * x)
 
 
 def _cdf(x: Tensor) -> Tensor:
     """Standard normal distribution function Φ(x) = erfc(−x/√2)/2."""
-    return 0.5 * torch.erfc(-x / math.sqrt(2.0))
+    return 0.5 * torch.erfc(-N.SQRT_HALF * x)
 
 
 @elementwise
@@ -107,8 +104,8 @@ def gelu_tanh(x: Tensor) -> Tensor:
     """d/dx [x σ(2u)] = σ(2u) + 2x σ′(2u) u′, u = √(2/π)(x + 0.044715x³)."""
     # Beyond the clamp σ(2u) is exactly 0 or 1, as in actbook.functional.gelu_tanh; clamping
     # keeps x³ finite, so huge and infinite inputs give the limits 0 and 1, not inf * 0.
-    c = x.clamp(-F._TAIL, F._TAIL)
-    k = math.sqrt(2.0 / math.pi)
+    c = x.clamp(-N.TAIL, N.TAIL)
+    k = N.SQRT_2_OVER_PI
     u = k * (c + F.GELU_TANH_COEFF * c**3)
     du = k * (1 + 3 * F.GELU_TANH_COEFF * c**2)
     return F.sigmoid(2 * u) + 2 * c * sigmoid(2 * u) * du
@@ -184,28 +181,36 @@ def star_relu(
     return 2 * scale * torch.relu(x)
 
 
+def _partials(name: str, gate: Tensor, value: Tensor, **params: object) -> tuple[Tensor, Tensor]:
+    """The partial derivatives of gated unit ``name``, read from its
+    :class:`~actbook.registry.GatedForm`."""
+    from actbook.registry import gated_form  # the registry imports this module
+
+    check_pair(gate, value, name)
+    pair = gated_form(name, **params).partials(upcast(gate), upcast(value))
+    return pair[0].to(gate.dtype), pair[1].to(value.dtype)
+
+
 def glu(gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
     """(σ′(gate)·value, σ(gate))."""
-    return sigmoid(gate) * value, F.sigmoid(gate)
+    return _partials("glu", gate, value)
 
 
 def reglu(gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
     """(1[gate > 0]·value, max(0, gate))."""
-    return relu(gate) * value, torch.relu(gate)
+    return _partials("reglu", gate, value)
 
 
 def geglu(gate: Tensor, value: Tensor, approximate: str = "none") -> tuple[Tensor, Tensor]:
     """(GELU′(gate)·value, GELU(gate)), exact or tanh form."""
-    if approximate == "tanh":
-        return gelu_tanh(gate) * value, F.gelu_tanh(gate)
-    return gelu(gate) * value, F.gelu(gate)
+    return _partials("geglu", gate, value, approximate=approximate)
 
 
 def swiglu(gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
     """(SiLU′(gate)·value, SiLU(gate))."""
-    return silu(gate) * value, F.silu(gate)
+    return _partials("swiglu", gate, value)
 
 
 def bilinear(gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
     """(value, gate)."""
-    return value, gate
+    return _partials("bilinear", gate, value)

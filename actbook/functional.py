@@ -26,12 +26,12 @@ Conventions, the same for every function:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import torch
 from torch import Tensor
 
-from actbook._checks import check_floating, elementwise, gated
+from actbook import _numerics as N
+from actbook._checks import Layout, check_floating, check_layout, check_pair, elementwise, gated
 
 __all__ = [
     "step",
@@ -61,6 +61,7 @@ __all__ = [
     "swiglu",
     "bilinear",
     "split_gated",
+    "pack_gated",
     "SELU_ALPHA",
     "SELU_SCALE",
     "GELU_TANH_COEFF",
@@ -81,131 +82,9 @@ GELU_SIGMOID_COEFF = 1.702
 STAR_RELU_SCALE = 2.0 / math.sqrt(5.0)
 STAR_RELU_BIAS = -1.0 / math.sqrt(5.0)
 
-_SQRT_HALF = math.sqrt(0.5)
-_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
-# Beyond this |x| (|βx| for Swish) the gates of SiLU, Swish, Mish and the three GELUs are
-# exactly 0 or 1 in every floating dtype (e^-10000 underflows even in float64).
-_TAIL = 1.0e4
-
-
-class _Sigmoid(torch.autograd.Function):
-    """σ(x) without overflow, differentiated as σ(x)·σ(−x).
-
-    Down to x = −80 the value is ``torch.sigmoid``'s 1/(1 + e^{−x}); below, e^x/(1 + e^x), so
-    ``exp`` never overflows and σ keeps its digits where it is subnormal (``torch.sigmoid``
-    returns 0 there once e^{−x} overflows, which matters when σ is multiplied by a large x, as
-    in the tanh GELU). The backward pass, σ(x)·σ(−x), has none of the cancellation of
-    PyTorch's σ(1 − σ) for large x, and is itself differentiable (second derivatives work).
-    It is evaluated as e^{−|x|}/(1 + e^{−|x|})², which needs no branch.
-    """
-
-    @staticmethod
-    def forward(ctx, x: Tensor) -> Tensor:  # type: ignore[override]
-        ctx.save_for_backward(x)
-        e = torch.exp(x.clamp(max=-80.0))
-        return torch.where(x < -80.0, e / (1 + e), torch.sigmoid(x))
-
-    @staticmethod
-    def backward(ctx, grad_output: Tensor) -> Tensor:  # type: ignore[override]
-        (x,) = ctx.saved_tensors
-        # σ(x)σ(−x) = e^{−|x|} / (1 + e^{−|x|})², even in x; float32 is evaluated in float64
-        # and rounded once, since exp, the square and the division each add float32 rounding.
-        wide = x.double() if x.dtype == torch.float32 else x
-        e = torch.exp(-wide.abs())
-        return grad_output * (e / (1 + e).square()).to(x.dtype)
-
-
-def _sigmoid_one_exp(x: Tensor) -> Tensor:
-    """σ from one ``exp``: 1/(1 + e) for x ≥ 0, e/(1 + e) below, e = e^{−|x|}."""
-    e = torch.exp(-x.abs())
-    return torch.where(x < 0, e, 1.0) / (1 + e)
-
-
-def _sigmoid(x: Tensor) -> Tensor:
-    # Under torch.compile, where the pointwise work is fused and arithmetic is what costs, σ is
-    # traced as the one-exp formula (at most one rounding away from the eager value).
-    if torch.compiler.is_compiling():
-        return _sigmoid_one_exp(x)
-    return _Sigmoid.apply(x)
-
-
-#: Above this z, softplus is z + log1p(e^{−z}); at or below, log1p(e^z) (e^8 fits in float16).
-_SOFTPLUS_SWITCH = 8.0
-
-
-def _softplus(z: Tensor) -> Tensor:
-    # log1p(e^z) is accurate wherever e^z does not overflow: one well-conditioned log1p of a
-    # correctly rounded exp (log(2) + z/2 near 0 as two rounded terms, as logaddexp computes it,
-    # costs a bit more). Above the switch, z + log1p(e^{−z}), whose second term is small. Each
-    # branch sees only its own side of the switch, so neither can overflow or meet inf·0 in the
-    # backward pass; the gradient is σ(z) either way.
-    low = z.clamp(max=_SOFTPLUS_SWITCH)
-    high = z.clamp(min=_SOFTPLUS_SWITCH)
-    return torch.where(z > _SOFTPLUS_SWITCH, high + torch.log1p(torch.exp(-high)),
-                       torch.log1p(torch.exp(low)))
-
-
-def _linear_tails(
-    f: Callable[[Tensor], Tensor], x: Tensor, cutoff: float = _TAIL
-) -> Tensor:
-    """``f(x)`` for a self-gated f = x·g(x) whose gate g is exactly 0 below ``-cutoff`` and
-    exactly 1 above ``cutoff`` in every floating dtype.
-
-    f only ever sees inputs clamped to [−cutoff, cutoff], so neither ``inf * 0`` nor an
-    overflowing x³ or x·upstream can make a NaN in the forward or the backward pass; above the
-    cutoff the result is x itself. This gives the mathematical limits f(−inf) = 0 (gradient 0)
-    and f(+inf) = +inf (gradient 1).
-    """
-    return torch.where(x > cutoff, x, f(x.clamp(-cutoff, cutoff)))
-
-
-def _as_tensor(p: float | Tensor, like: Tensor) -> Tensor:
-    return torch.as_tensor(p, dtype=like.dtype, device=like.device)
-
-
 def _gelu_tanh(x: Tensor) -> Tensor:
-    u = _SQRT_2_OVER_PI * (x + GELU_TANH_COEFF * x * x * x)
-    return x * _sigmoid(2.0 * u)
-
-
-class _Expm1(torch.autograd.Function):
-    """``expm1`` differentiated as ``exp(x)``.
-
-    PyTorch differentiates ``expm1`` as ``1 + expm1(x)``, which is accurate only to an absolute
-    eps: for x = −20 the ELU gradient αeˣ ≈ 2e-9 would keep 7 of its 16 digits.
-    """
-
-    @staticmethod
-    def forward(ctx, x: Tensor) -> Tensor:  # type: ignore[override]
-        ctx.save_for_backward(x)
-        return torch.expm1(x)
-
-    @staticmethod
-    def backward(ctx, grad_output: Tensor) -> Tensor:  # type: ignore[override]
-        (x,) = ctx.saved_tensors
-        return grad_output * torch.exp(x)
-
-
-def _expm1(x: Tensor) -> Tensor:
-    """eˣ − 1 to full precision, also under ``torch.compile``.
-
-    Inductor lowers ``expm1`` to ``exp(x) - 1`` on the CPU, which cancels to 0 for tiny x.
-    While compiling, the identity eˣ − 1 = tanh(x/2)(eˣ + 1) is used instead (no cancellation);
-    eagerly, ``torch.expm1`` is exact to the last bit more often, so it is kept there.
-    """
-    if torch.compiler.is_compiling():
-        return torch.tanh(0.5 * x) * (torch.exp(x) + 1)
-    return _Expm1.apply(x)
-
-
-class _Step(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x: Tensor, threshold: float) -> Tensor:  # type: ignore[override]
-        return torch.where(torch.isnan(x), x, (x >= threshold).to(x.dtype))
-
-    @staticmethod
-    def backward(ctx, grad_output: Tensor) -> tuple[Tensor, None]:  # type: ignore[override]
-        return torch.zeros_like(grad_output), None
+    u = N.SQRT_2_OVER_PI * (x + GELU_TANH_COEFF * x * x * x)
+    return x * N.sigmoid(2.0 * u)
 
 
 @elementwise
@@ -216,7 +95,7 @@ def step(x: Tensor, threshold: float = 0.0) -> Tensor:
     Its derivative is 0 everywhere except at the threshold, where it does not exist; autograd
     returns 0 everywhere, which is why gradient descent cannot train it. NaN stays NaN.
     """
-    return _Step.apply(x, threshold)
+    return N.Step.apply(x, threshold)
 
 
 @elementwise
@@ -228,7 +107,7 @@ def sigmoid(x: Tensor) -> Tensor:
     keeps its digits for large x. Popularised for neural networks by Rumelhart, Hinton and
     Williams (1986).
     """
-    return _sigmoid(x)
+    return N.sigmoid(x)
 
 
 @elementwise
@@ -285,7 +164,7 @@ def prelu(x: Tensor, weight: Tensor | float = 0.25) -> Tensor:
     :func:`torch.nn.functional.prelu`. For a 1-D input actbook reads dimension 0 as the channel
     dimension, where PyTorch accepts only a single slope.
     """
-    w = _as_tensor(weight, x)
+    w = N.as_tensor(weight, x)
     if w.numel() == 1:
         w = w.reshape(())
     else:
@@ -306,7 +185,7 @@ def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
 
     Uses ``expm1`` so small negative inputs keep full precision (Clevert et al. 2015).
     """
-    return torch.where(x > 0, x, alpha * _expm1(x.clamp(max=0)))
+    return torch.where(x > 0, x, alpha * N.expm1(x.clamp(max=0)))
 
 
 @elementwise
@@ -319,7 +198,7 @@ def selu(x: Tensor) -> Tensor:
     # x + (λ − 1)x rather than λx: λ rounded to float32 is 3e-8 too large, enough to overflow
     # for the largest finite x although the true λx is finite.
     return torch.where(
-        x > 0, x + (SELU_SCALE - 1.0) * x, (SELU_SCALE * SELU_ALPHA) * _expm1(x.clamp(max=0))
+        x > 0, x + (SELU_SCALE - 1.0) * x, (SELU_SCALE * SELU_ALPHA) * N.expm1(x.clamp(max=0))
     )
 
 
@@ -330,7 +209,7 @@ def gelu(x: Tensor) -> Tensor:
     Evaluated as :math:`\tfrac{x}{2}\,\mathrm{erfc}(-x/\sqrt{2})`: unlike
     :math:`\tfrac{x}{2}(1 + \mathrm{erf}(x/\sqrt 2))` it does not cancel to 0 for x < −6.
     """
-    return _linear_tails(lambda t: 0.5 * t * torch.erfc(-_SQRT_HALF * t), x)
+    return N.linear_tails(lambda t: 0.5 * t * torch.erfc(-N.SQRT_HALF * t), x)
 
 
 @elementwise
@@ -342,7 +221,7 @@ def gelu_tanh(x: Tensor) -> Tensor:
     :math:`1 + \tanh u` for negative x. Hugging Face calls it ``gelu_new`` and
     ``gelu_pytorch_tanh``; PyTorch ``gelu(x, approximate="tanh")``.
     """
-    return _linear_tails(_gelu_tanh, x)
+    return N.linear_tails(_gelu_tanh, x)
 
 
 @elementwise
@@ -351,7 +230,7 @@ def gelu_sigmoid(x: Tensor) -> Tensor:
 
     Hugging Face's ``quick_gelu`` (used by CLIP).
     """
-    return _linear_tails(lambda t: t * _sigmoid(GELU_SIGMOID_COEFF * t), x)
+    return N.linear_tails(lambda t: t * N.sigmoid(GELU_SIGMOID_COEFF * t), x)
 
 
 @elementwise
@@ -360,7 +239,7 @@ def silu(x: Tensor) -> Tensor:
 
     Swish with β = 1 (Ramachandran et al. 2017).
     """
-    return _linear_tails(lambda t: t * _sigmoid(t), x)
+    return N.linear_tails(lambda t: t * N.sigmoid(t), x)
 
 
 @elementwise
@@ -373,19 +252,19 @@ def swish(x: Tensor, beta: float | Tensor = 1.0) -> Tensor:
     """
     # One formula for every β, a float or a tensor (learnable) of either sign, with tensor
     # operations only, so that no Python branch or host sync breaks a compiled graph: beyond
-    # the tails |βx| > _TAIL the gate is exactly 1 (f = x) or 0 (f = 0), and the core sees 0
+    # the tails |βx| > TAIL the gate is exactly 1 (f = x) or 0 (f = 0), and the core sees 0
     # there, so that neither the value nor the gradient in x or β can meet inf·0.
     b = beta.to(x.dtype) if isinstance(beta, Tensor) else beta
     t = b * x
-    gate_one, gate_zero = t > _TAIL, t < -_TAIL
+    gate_one, gate_zero = t > N.TAIL, t < -N.TAIL
     core = torch.where(gate_one | gate_zero, 0.0, x)
-    return torch.where(gate_one, x, core * _sigmoid(b * core))
+    return torch.where(gate_one, x, core * N.sigmoid(b * core))
 
 
 @elementwise
 def mish(x: Tensor) -> Tensor:
     r"""Mish :math:`x \tanh(\mathrm{softplus}(x))` (Misra 2019), with a stable softplus."""
-    return _linear_tails(lambda t: t * torch.tanh(_softplus(t)), x)
+    return N.linear_tails(lambda t: t * torch.tanh(N.softplus(t)), x)
 
 
 @elementwise
@@ -398,7 +277,7 @@ def softplus(x: Tensor, beta: float = 1.0) -> Tensor:
     """
     if not beta > 0:
         raise ValueError(f"actbook.softplus: beta must be positive, got {beta}")
-    return _softplus(beta * x) / beta
+    return N.softplus(beta * x) / beta
 
 
 @elementwise
@@ -449,13 +328,13 @@ def star_relu(
     """
     r = torch.relu(x)
     # (s·r)·r rather than s·r²: r² overflows before s·r² does when s < 1.
-    return _as_tensor(scale, x) * r * r + _as_tensor(bias, x)
+    return N.as_tensor(scale, x) * r * r + N.as_tensor(bias, x)
 
 
 @gated
 def glu(gate: Tensor, value: Tensor) -> Tensor:
     r"""Gated linear unit :math:`\sigma(\text{gate}) \odot \text{value}` (Dauphin et al. 2016)."""
-    return value * _sigmoid(gate)
+    return value * N.sigmoid(gate)
 
 
 @gated
@@ -494,14 +373,41 @@ def bilinear(gate: Tensor, value: Tensor) -> Tensor:
     return gate * value
 
 
-def split_gated(x: Tensor, dim: int = -1, gate_first: bool = False) -> tuple[Tensor, Tensor]:
-    """Split a packed tensor into ``(gate, value)`` halves along ``dim``.
+def split_gated(
+    x: Tensor, dim: int = -1, layout: Layout = "gate_last", *, gate_first: bool | None = None
+) -> tuple[Tensor, Tensor]:
+    """Split a packed tensor into ``(gate, value)`` along ``dim``.
 
-    The default matches :func:`torch.nn.functional.glu`, which computes ``a * sigmoid(b)`` with
-    ``a`` the first half and ``b`` the second: the gate is the **second** half. Pass
-    ``gate_first=True`` for layouts that put the gate first (for example a fused ``w1 ‖ w3``
-    projection in LLaMA-style code). Raises ``ValueError`` if the size along ``dim`` is odd.
+    The default layout matches :func:`torch.nn.functional.glu`, which computes ``a * sigmoid(b)``
+    with ``a`` the first half and ``b`` the second: the gate is the **second** half.
+    ``layout="gate_first"`` puts the gate first (a fused ``w1 ‖ w3`` projection in LLaMA-style
+    code, TransformerEngine's ``clamped_swiglu``); ``layout="interleaved"`` reads the gate from
+    the even positions and the value from the odd ones (gpt-oss). The halves are views of ``x``.
+
+    Args:
+        x: the packed tensor, of even size along ``dim``.
+        dim: the dimension that holds gate and value. Default: -1.
+        layout: ``"gate_last"``, ``"gate_first"`` or ``"interleaved"``. Default: ``"gate_last"``.
+        gate_first: the older spelling of ``layout="gate_first"`` (``True``) or
+            ``layout="gate_last"`` (``False``).
+
+    Returns:
+        ``(gate, value)``, each of half the size of ``x`` along ``dim``.
+
+    Raises:
+        ValueError: if the size along ``dim`` is odd, ``x`` is 0-dimensional, or the layout is
+            unknown.
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> packed = torch.tensor([1.0, 2.0, 3.0, 4.0])
+        >>> split_gated(packed)
+        (tensor([3., 4.]), tensor([1., 2.]))
+        >>> split_gated(packed, layout="interleaved")
+        (tensor([1., 3.]), tensor([2., 4.]))
     """
+    layout = check_layout(layout, gate_first)
     check_floating(x, "split_gated")
     if x.dim() == 0:
         raise ValueError("actbook.split_gated: cannot split a 0-dimensional tensor")
@@ -511,5 +417,42 @@ def split_gated(x: Tensor, dim: int = -1, gate_first: bool = False) -> tuple[Ten
             f"actbook.split_gated: size {size} along dim {dim} is odd; a packed gated tensor "
             "holds gate and value halves of equal size"
         )
+    if layout == "interleaved":
+        d = dim % x.dim()
+        pairs = x.unflatten(d, (size // 2, 2))
+        return pairs.select(d + 1, 0), pairs.select(d + 1, 1)
     first, second = x.split(size // 2, dim=dim)
-    return (first, second) if gate_first else (second, first)
+    return (first, second) if layout == "gate_first" else (second, first)
+
+
+def pack_gated(gate: Tensor, value: Tensor, dim: int = -1, layout: Layout = "gate_last") -> Tensor:
+    """The inverse of :func:`split_gated`: one tensor holding ``gate`` and ``value`` in ``layout``.
+
+    Args:
+        gate: the gate.
+        value: the value, of the gate's shape and dtype.
+        dim: the dimension to pack along. Default: -1.
+        layout: as in :func:`split_gated`. Default: ``"gate_last"``.
+
+    Returns:
+        A tensor twice the size of ``gate`` along ``dim``.
+
+    Raises:
+        ValueError: if the shapes differ, the inputs are 0-dimensional or the layout is
+            unknown.
+        TypeError: if the dtypes differ or an input is not a floating-point tensor.
+
+    Examples::
+
+        >>> pack_gated(torch.tensor([1.0, 3.0]), torch.tensor([2.0, 4.0]), layout="interleaved")
+        tensor([1., 2., 3., 4.])
+    """
+    layout = check_layout(layout)
+    check_pair(gate, value, "pack_gated")
+    if gate.dim() == 0:
+        raise ValueError("actbook.pack_gated: cannot pack 0-dimensional tensors")
+    if layout == "interleaved":
+        d = dim % gate.dim()
+        return torch.stack((gate, value), dim=d + 1).flatten(d, d + 1)
+    halves = (gate, value) if layout == "gate_first" else (value, gate)
+    return torch.cat(halves, dim=dim)

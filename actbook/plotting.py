@@ -143,23 +143,10 @@ def evaluate(name: str, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray, str]:
     respect to the gate. Softmax is drawn as its first output for the two logits ``(x, 0)``,
     which is the sigmoid, with the diagonal entry of its Jacobian as the derivative.
     """
-    meta = info(name)
+    view = info(name).scalar()
     with torch.no_grad():
-        if meta.kind == "gated":
-            value = torch.ones_like(x)
-            f = meta.function(x, value)
-            df = meta.derivative(x, value)[0]
-            label = f"{meta.display_name} (value = 1)"
-        elif meta.kind == "vector":
-            logits = torch.stack([x, torch.zeros_like(x)], dim=-1)
-            f = meta.function(logits, dim=-1)[..., 0]
-            df = meta.derivative(logits, dim=-1)[..., 0, 0]
-            label = f"{meta.display_name} of (x, 0)"
-        else:
-            f = meta.function(x)
-            df = meta.derivative(x)
-            label = meta.display_name
-    return f.numpy(), df.numpy(), label
+        f, df = view.function(x), view.derivative(x)
+    return f.numpy(), df.numpy(), view.label
 
 
 def plot_function_and_derivative(

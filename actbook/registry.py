@@ -1,50 +1,207 @@
-"""The registry: one entry per activation, with its function, derivative and metadata.
+"""The registry: one record per activation, with its function, derivative, module and metadata.
 
 ``get(name)`` returns the function, ``derivative(name)`` its analytic derivative, ``info(name)``
-the metadata and ``names()`` the canonical names in the book's order. Names are looked up
-case-insensitively, with ``-`` and spaces read as ``_``, and through aliases, including the
-strings Hugging Face configs and timm pass (``gelu_new``, ``quick_gelu``, ``relu2``, ...).
+the :class:`ActivationInfo` and ``names()`` the canonical names in the book's order. Names are
+looked up case-insensitively, with ``-`` and spaces read as ``_``, and through aliases, including
+the strings Hugging Face configs and timm pass (``gelu_new``, ``quick_gelu``, ``relu2``, ...).
+
+Three kinds of activation:
+
+* ``"elementwise"``: ``f(x)``, one output per input;
+* ``"rowwise"``: ``f(x, dim)``, which reduces over a dimension (softmax);
+* ``"gated"``: ``f(gate, value)``, described by a :class:`GatedForm`, the one description that
+  the derivatives, the accuracy harness and the fused kernels read.
+
+A :class:`Variant` is an activation with some parameters fixed under a name of its own
+(``geglu_tanh`` is ``geglu`` with ``approximate="tanh"``): :func:`resolve` returns it, and
+:func:`get`, :func:`actbook.nn.make_activation` and :func:`actbook.kernels.get` accept its name.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
+
+import torch
+from torch import Tensor
 
 from actbook import derivatives as D
 from actbook import functional as F
 
 Generation = Literal["sigmoid", "rectifier", "smooth", "gated", "hardware"]
-Kind = Literal["elementwise", "vector", "gated"]
+Kind = Literal["elementwise", "rowwise", "gated"]
 
 #: The article's four eras plus its section on hardware-aware activations, in book order.
 GENERATIONS: tuple[Generation, ...] = ("sigmoid", "rectifier", "smooth", "gated", "hardware")
+#: The kinds of activation, by how they read their input.
+KINDS: tuple[Kind, ...] = ("elementwise", "rowwise", "gated")
+
+
+def _identity(x: Tensor) -> Tensor:
+    return x
+
+
+def _one(x: Tensor) -> Tensor:
+    return torch.ones_like(x)
+
+
+@dataclass(frozen=True)
+class GatedForm:
+    r"""What a gated unit computes: :math:`y = a(\mathrm{clamp}(g)) \cdot (b(\mathrm{clamp}(v))
+    + c)`.
+
+    Args:
+        gate: the elementwise activation :math:`a` applied to the gate, by canonical name, or
+            ``"identity"``.
+        value: the transform :math:`b` applied to the value (``"identity"`` for the GLU family;
+            ``"relu"`` for dReLU).
+        gate_clamp: ``(low, high)`` bounds the gate is clamped to before :math:`a`; ``None``
+            for no clamp.
+        value_clamp: the same for the value, before :math:`b`.
+        value_offset: the constant :math:`c` added to the transformed value.
+
+    A clamp's derivative is that of :func:`torch.clamp`: 1 on the closed interval, 0 outside.
+    """
+
+    gate: str
+    value: str = "identity"
+    gate_clamp: tuple[float, float] | None = None
+    value_clamp: tuple[float, float] | None = None
+    value_offset: float = 0.0
+
+    def gate_function(self) -> Callable[[Tensor], Tensor]:
+        """:math:`a` as a function of one tensor (:mod:`actbook.functional`)."""
+        return _identity if self.gate == "identity" else getattr(F, self.gate)
+
+    def gate_derivative(self) -> Callable[[Tensor], Tensor]:
+        """:math:`a'` (:mod:`actbook.derivatives`)."""
+        return _one if self.gate == "identity" else getattr(D, self.gate)
+
+    def value_function(self) -> Callable[[Tensor], Tensor]:
+        """:math:`b` as a function of one tensor."""
+        return _identity if self.value == "identity" else getattr(F, self.value)
+
+    def value_derivative(self) -> Callable[[Tensor], Tensor]:
+        """:math:`b'`."""
+        return _one if self.value == "identity" else getattr(D, self.value)
+
+    def __call__(self, gate: Tensor, value: Tensor) -> Tensor:
+        """The unit composed from :math:`a`, :math:`b`, the clamps and the offset."""
+        a, b = self.gate_function(), self.value_function()
+        return a(_clamp(gate, self.gate_clamp)) * (b(_clamp(value, self.value_clamp))
+                                                   + self.value_offset)
+
+    def partials(self, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+        """:math:`(\\partial y/\\partial g, \\partial y/\\partial v)` from the same pieces."""
+        g, v = _clamp(gate, self.gate_clamp), _clamp(value, self.value_clamp)
+        a, b = self.gate_function()(g), self.value_function()(v) + self.value_offset
+        da = self.gate_derivative()(g) * _inside(gate, self.gate_clamp)
+        db = self.value_derivative()(v) * _inside(value, self.value_clamp)
+        return da * b, a * db
+
+
+def _clamp(x: Tensor, bounds: tuple[float, float] | None) -> Tensor:
+    return x if bounds is None else x.clamp(*bounds)
+
+
+def _inside(x: Tensor, bounds: tuple[float, float] | None) -> Tensor | float:
+    if bounds is None:
+        return 1.0
+    return ((x >= bounds[0]) & (x <= bounds[1])).to(x.dtype)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """An activation with some parameters fixed, under a name of its own.
+
+    Args:
+        name: the variant's name (``"geglu_tanh"``).
+        params: the parameters it fixes (``{"approximate": "tanh"}``).
+        gated: the :class:`GatedForm` with these parameters, for a gated unit.
+        base: the canonical name of the activation (filled in by the registry).
+    """
+
+    name: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    gated: GatedForm | None = None
+    base: str = ""
+
+    @property
+    def info(self) -> ActivationInfo:
+        """The :class:`ActivationInfo` of the activation this is a variant of."""
+        return REGISTRY[self.base]
+
+    @property
+    def function(self) -> Callable[..., Any]:
+        """The function with the variant's parameters bound."""
+        return _bind(self.info.function, self.params)
+
+    @property
+    def derivative(self) -> Callable[..., Any]:
+        """The analytic derivative with the variant's parameters bound."""
+        return _bind(self.info.derivative, self.params)
+
+
+def _bind(fn: Callable[..., Any], params: Mapping[str, Any]) -> Callable[..., Any]:
+    return functools.partial(fn, **params) if params else fn
+
+
+@dataclass(frozen=True)
+class ScalarView:
+    """An activation as a function of one real variable, with its derivative and a label."""
+
+    function: Callable[[Tensor], Tensor]
+    derivative: Callable[[Tensor], Tensor]
+    label: str
 
 
 @dataclass(frozen=True)
 class ActivationInfo:
     """Metadata of one activation.
 
-    ``formula`` and ``derivative_formula`` are LaTeX (no surrounding ``$``); ``citation`` is a
-    key of ``book/references.bib``; ``params`` maps each parameter to its default; ``kind`` is
-    ``"elementwise"``, ``"vector"`` (softmax) or ``"gated"`` (takes gate and value).
+    Args:
+        name: canonical name; also the name of its function in :mod:`actbook.functional` and
+            :mod:`actbook.derivatives`, and the ``name`` of its module in :mod:`actbook.nn`.
+        display_name: the name the book prints.
+        year: year of the paper in ``citation``.
+        citation: a key of ``book/references.bib``.
+        generation: the era of the book it belongs to (:data:`GENERATIONS`).
+        family: a short description of its shape (``"self-gated"``, ``"piecewise linear"``).
+        formula: its definition in LaTeX (no surrounding ``$``).
+        derivative_formula: its derivative in LaTeX.
+        kind: ``"elementwise"``, ``"rowwise"`` or ``"gated"`` (:data:`KINDS`).
+        params: each parameter with its default.
+        aliases: other names it is found under.
+        torch_equivalent: how PyTorch computes it, if PyTorch has it.
+        gated: the :class:`GatedForm` at the defaults (gated units only).
+        variants: named :class:`Variant` s.
     """
 
     name: str
     display_name: str
-    formula: str
-    derivative_formula: str
     year: int
     citation: str
     generation: Generation
     family: str
+    formula: str
+    derivative_formula: str
     kind: Kind = "elementwise"
-    params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    params: Mapping[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
     torch_equivalent: str | None = None
+    gated: GatedForm | None = None
+    variants: tuple[Variant, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        object.__setattr__(self, "variants",
+                           tuple(replace(v, base=self.name) for v in self.variants))
+        if (self.kind == "gated") != (self.gated is not None):
+            raise ValueError(f"{self.name}: a gated unit, and only one, has a GatedForm")
 
     @property
     def function(self) -> Callable[..., Any]:
@@ -56,105 +213,261 @@ class ActivationInfo:
         """The analytic derivative in :mod:`actbook.derivatives`."""
         return getattr(D, self.name)
 
+    @property
+    def module(self) -> type:
+        """The module class in :mod:`actbook.nn`."""
+        from actbook import nn
 
-def _entry(name: str, display: str, formula: str, deriv: str, year: int, cite: str,
-           generation: Generation, family: str, *, kind: Kind = "elementwise",
-           params: dict[str, Any] | None = None, aliases: tuple[str, ...] = (),
-           torch: str | None = None) -> ActivationInfo:
-    return ActivationInfo(name, display, formula, deriv, year, cite, generation, family, kind,
-                          MappingProxyType(dict(params or {})), aliases, torch)
+        return nn.MODULES[self.name]
+
+    @property
+    def kernel(self) -> Callable[..., Any] | None:
+        """The fused kernel in :mod:`actbook.kernels`, or ``None`` if it has none."""
+        from actbook import kernels
+
+        return kernels.KERNELS.get(self.name)
+
+    @property
+    def default(self) -> Variant:
+        """The activation at its defaults, as a :class:`Variant` without fixed parameters."""
+        return Variant(self.name, {}, self.gated, self.name)
+
+    def scalar(self) -> ScalarView:
+        """The activation as a function of one real variable, parameters at their defaults.
+
+        Elementwise activations are themselves. A gated unit is read along the gate with value
+        1 (GLU becomes the sigmoid, SwiGLU the SiLU, bilinear the identity), its derivative the
+        one in the gate. A row-wise activation is read as its first output for the two inputs
+        ``(x, 0)`` (softmax becomes the sigmoid), its derivative the diagonal Jacobian entry.
+        """
+        fn, df = self.function, self.derivative
+        if self.kind == "gated":
+            return ScalarView(lambda x: fn(x, torch.ones_like(x)),
+                              lambda x: df(x, torch.ones_like(x))[0],
+                              f"{self.display_name} (value = 1)")
+        if self.kind == "rowwise":
+            def pair(x: Tensor) -> Tensor:
+                return torch.stack([x, torch.zeros_like(x)], dim=-1)
+
+            return ScalarView(lambda x: fn(pair(x), dim=-1)[..., 0],
+                              lambda x: df(pair(x), dim=-1)[..., 0, 0],
+                              f"{self.display_name} of (x, 0)")
+        return ScalarView(fn, df, self.display_name)
 
 
-_SIG = r"\sigma(x) = 1/(1+e^{-x})"
-_ENTRIES = (
-    _entry("step", "Binary step", r"\mathbb{1}[x \ge \theta]", r"0 \ (x \ne \theta)", 1943,
-           "mcculloch1943logical", "sigmoid", "threshold", params={"threshold": 0.0},
-           aliases=("heaviside", "binary_step", "threshold")),
-    _entry("sigmoid", "Sigmoid", _SIG, r"\sigma(x)(1-\sigma(x))", 1986,
-           "rumelhart1986learning", "sigmoid", "sigmoidal", aliases=("logistic",),
-           torch="torch.sigmoid"),
-    _entry("tanh", "Tanh", r"\tanh x = 2\sigma(2x) - 1", r"1 - \tanh^2 x", 1998,
-           "lecun1998efficient", "sigmoid", "sigmoidal", torch="torch.tanh"),
-    _entry("softmax", "Softmax", r"e^{x_i/T} / \textstyle\sum_j e^{x_j/T}",
-           r"\partial p_i/\partial x_j = p_i(\delta_{ij} - p_j)/T", 1990,
-           "bridle1990probabilistic", "sigmoid", "normaliser", kind="vector",
-           params={"dim": None, "temperature": 1.0}, torch="torch.softmax"),
-    _entry("relu", "ReLU", r"\max(0, x)", r"\mathbb{1}[x > 0]", 2010, "nair2010rectified",
-           "rectifier", "piecewise linear", aliases=("rectifier",), torch="torch.relu"),
-    _entry("leaky_relu", "Leaky ReLU", r"\max(x, ax)", r"1 \text{ if } x > 0 \text{ else } a",
-           2013, "maas2013rectifier", "rectifier", "piecewise linear",
-           params={"negative_slope": 0.01}, aliases=("leakyrelu", "lrelu"),
-           torch="torch.nn.functional.leaky_relu"),
-    _entry("prelu", "PReLU", r"\max(x, a_c x),\ a_c \text{ learned}",
-           r"1 \text{ if } x > 0 \text{ else } a_c", 2015, "he2015delving", "rectifier",
-           "piecewise linear", params={"weight": 0.25}, torch="torch.nn.functional.prelu"),
-    _entry("elu", "ELU", r"x \text{ if } x > 0 \text{ else } \alpha(e^x - 1)",
-           r"1 \text{ if } x > 0 \text{ else } \alpha e^x", 2015, "clevert2015fast",
-           "rectifier", "exponential linear", params={"alpha": 1.0},
-           torch="torch.nn.functional.elu"),
-    _entry("selu", "SELU", r"\lambda\,(x \text{ if } x > 0 \text{ else } \alpha(e^x - 1))",
-           r"\lambda \text{ if } x > 0 \text{ else } \lambda\alpha e^x", 2017,
-           "klambauer2017self", "rectifier", "exponential linear",
-           torch="torch.nn.functional.selu"),
-    _entry("gelu", "GELU", r"x\,\Phi(x)", r"\Phi(x) + x\,\varphi(x)", 2016,
-           "hendrycks2016gaussian", "smooth", "self-gated",
-           aliases=("gelu_exact", "gelu_python", "gelu_erf"), torch="torch.nn.functional.gelu"),
-    _entry("gelu_tanh", "GELU (tanh)",
-           r"\tfrac{x}{2}\bigl(1 + \tanh\bigl(\sqrt{2/\pi}\,(x + 0.044715x^3)\bigr)\bigr)",
-           r"\sigma(2u) + 2x\,\sigma(2u)(1-\sigma(2u))\,u'", 2016, "hendrycks2016gaussian",
-           "smooth", "self-gated",
-           aliases=("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu_accurate",
-                    "gelu_approximate", "approx_gelu"),
-           torch="torch.nn.functional.gelu(x, approximate='tanh')"),
-    _entry("gelu_sigmoid", "GELU (sigmoid)", r"x\,\sigma(1.702x)",
-           r"\sigma(kx) + kx\,\sigma(kx)(1-\sigma(kx)),\ k = 1.702", 2016,
-           "hendrycks2016gaussian", "smooth", "self-gated", aliases=("quick_gelu", "quickgelu")),
-    _entry("silu", "SiLU", r"x\,\sigma(x)", r"\sigma(x)\,(1 + x(1 - \sigma(x)))", 2017,
-           "elfwing2017sigmoid", "smooth", "self-gated", aliases=("swish1", "swish_1"),
-           torch="torch.nn.functional.silu"),
-    _entry("swish", "Swish", r"x\,\sigma(\beta x)",
-           r"\sigma(\beta x) + \beta x\,\sigma(\beta x)(1 - \sigma(\beta x))", 2017,
-           "ramachandran2017searching", "smooth", "self-gated", params={"beta": 1.0}),
-    _entry("mish", "Mish", r"x \tanh(\operatorname{softplus}(x))",
-           r"\tanh(s) + x\,\sigma(x)(1 - \tanh^2 s),\ s = \operatorname{softplus}(x)", 2019,
-           "misra2019mish", "smooth", "self-gated", torch="torch.nn.functional.mish"),
-    _entry("softplus", "Softplus", r"\tfrac{1}{\beta}\log(1 + e^{\beta x})", r"\sigma(\beta x)",
-           2001, "dugas2001incorporating", "smooth", "smooth rectifier", params={"beta": 1.0},
-           torch="torch.nn.functional.softplus"),
-    _entry("hardsigmoid", "HardSigmoid", r"\operatorname{ReLU6}(x + 3)/6",
-           r"\tfrac16 \text{ on } (-3, 3) \text{ else } 0", 2019, "howard2019searching",
-           "hardware", "piecewise linear", aliases=("hard_sigmoid", "hsigmoid", "h_sigmoid"),
-           torch="torch.nn.functional.hardsigmoid"),
-    _entry("hardswish", "HardSwish", r"x\,\operatorname{ReLU6}(x + 3)/6",
-           r"0 \ (x \le -3);\ (2x + 3)/6 \ (|x| < 3);\ 1 \ (x \ge 3)", 2019,
-           "howard2019searching", "hardware", "self-gated",
-           aliases=("hard_swish", "hswish", "h_swish"), torch="torch.nn.functional.hardswish"),
-    _entry("relu6", "ReLU6", r"\min(\max(0, x), 6)", r"\mathbb{1}[0 < x < 6]", 2010,
-           "krizhevsky2010convolutional", "hardware", "piecewise linear",
-           torch="torch.nn.functional.relu6"),
-    _entry("squared_relu", "Squared ReLU", r"\max(0, x)^2", r"2\max(0, x)", 2021,
-           "so2021primer", "hardware", "power",
-           aliases=("relu2", "relu_squared", "relu_sq", "relusquared", "sqrelu")),
-    _entry("star_relu", "StarReLU", r"s\,\max(0, x)^2 + b", r"2s\max(0, x)", 2022,
-           "yu2022metaformer", "hardware", "power",
-           params={"scale": F.STAR_RELU_SCALE, "bias": F.STAR_RELU_BIAS},
-           aliases=("starrelu",)),
-    _entry("glu", "GLU", r"\sigma(g) \odot v", r"(\sigma'(g)\,v,\ \sigma(g))", 2016,
-           "dauphin2017language", "gated", "gated linear unit", kind="gated",
-           torch="torch.nn.functional.glu (gate = second half)"),
-    _entry("reglu", "ReGLU", r"\max(0, g) \odot v", r"(\mathbb{1}[g > 0]\,v,\ \max(0, g))",
-           2020, "shazeer2020glu", "gated", "gated linear unit", kind="gated"),
-    _entry("geglu", "GEGLU", r"\operatorname{GELU}(g) \odot v",
-           r"(\operatorname{GELU}'(g)\,v,\ \operatorname{GELU}(g))", 2020, "shazeer2020glu",
-           "gated", "gated linear unit", kind="gated", params={"approximate": "none"}),
-    _entry("swiglu", "SwiGLU", r"\operatorname{SiLU}(g) \odot v",
-           r"(\operatorname{SiLU}'(g)\,v,\ \operatorname{SiLU}(g))", 2020, "shazeer2020glu",
-           "gated", "gated linear unit", kind="gated"),
-    _entry("bilinear", "Bilinear", r"g \odot v", r"(v,\ g)", 2020, "shazeer2020glu", "gated",
-           "gated linear unit", kind="gated"),
+_ENTRIES: tuple[ActivationInfo, ...] = (
+    ActivationInfo(
+        name="step", display_name="Binary step", year=1943, citation="mcculloch1943logical",
+        generation="sigmoid", family="threshold",
+        formula=r"\mathbb{1}[x \ge \theta]",
+        derivative_formula=r"0 \ (x \ne \theta)",
+        params={"threshold": 0.0},
+        aliases=("heaviside", "binary_step", "threshold"),
+        torch_equivalent="torch.heaviside (values = 1)",
+    ),
+    ActivationInfo(
+        name="sigmoid", display_name="Sigmoid", year=1986, citation="rumelhart1986learning",
+        generation="sigmoid", family="sigmoidal",
+        formula=r"\sigma(x) = 1/(1+e^{-x})",
+        derivative_formula=r"\sigma(x)(1-\sigma(x))",
+        aliases=("logistic",),
+        torch_equivalent="torch.sigmoid",
+    ),
+    ActivationInfo(
+        name="tanh", display_name="Tanh", year=1998, citation="lecun1998efficient",
+        generation="sigmoid", family="sigmoidal",
+        formula=r"\tanh x = 2\sigma(2x) - 1",
+        derivative_formula=r"1 - \tanh^2 x",
+        torch_equivalent="torch.tanh",
+    ),
+    ActivationInfo(
+        name="softmax", display_name="Softmax", year=1990, citation="bridle1990probabilistic",
+        generation="sigmoid", family="normaliser", kind="rowwise",
+        formula=r"e^{x_i/T} / \textstyle\sum_j e^{x_j/T}",
+        derivative_formula=r"\partial p_i/\partial x_j = p_i(\delta_{ij} - p_j)/T",
+        params={"dim": None, "temperature": 1.0},
+        torch_equivalent="torch.softmax",
+    ),
+    ActivationInfo(
+        name="relu", display_name="ReLU", year=2010, citation="nair2010rectified",
+        generation="rectifier", family="piecewise linear",
+        formula=r"\max(0, x)",
+        derivative_formula=r"\mathbb{1}[x > 0]",
+        aliases=("rectifier",),
+        torch_equivalent="torch.relu",
+    ),
+    ActivationInfo(
+        name="leaky_relu", display_name="Leaky ReLU", year=2013, citation="maas2013rectifier",
+        generation="rectifier", family="piecewise linear",
+        formula=r"\max(x, ax)",
+        derivative_formula=r"1 \text{ if } x > 0 \text{ else } a",
+        params={"negative_slope": 0.01},
+        aliases=("leakyrelu", "lrelu"),
+        torch_equivalent="torch.nn.functional.leaky_relu",
+    ),
+    ActivationInfo(
+        name="prelu", display_name="PReLU", year=2015, citation="he2015delving",
+        generation="rectifier", family="piecewise linear",
+        formula=r"\max(x, a_c x),\ a_c \text{ learned}",
+        derivative_formula=r"1 \text{ if } x > 0 \text{ else } a_c",
+        params={"weight": 0.25},
+        torch_equivalent="torch.nn.functional.prelu",
+    ),
+    ActivationInfo(
+        name="elu", display_name="ELU", year=2015, citation="clevert2015fast",
+        generation="rectifier", family="exponential linear",
+        formula=r"x \text{ if } x > 0 \text{ else } \alpha(e^x - 1)",
+        derivative_formula=r"1 \text{ if } x > 0 \text{ else } \alpha e^x",
+        params={"alpha": 1.0},
+        torch_equivalent="torch.nn.functional.elu",
+    ),
+    ActivationInfo(
+        name="selu", display_name="SELU", year=2017, citation="klambauer2017self",
+        generation="rectifier", family="exponential linear",
+        formula=r"\lambda\,(x \text{ if } x > 0 \text{ else } \alpha(e^x - 1))",
+        derivative_formula=r"\lambda \text{ if } x > 0 \text{ else } \lambda\alpha e^x",
+        torch_equivalent="torch.nn.functional.selu",
+    ),
+    ActivationInfo(
+        name="gelu", display_name="GELU", year=2016, citation="hendrycks2016gaussian",
+        generation="smooth", family="self-gated",
+        formula=r"x\,\Phi(x)",
+        derivative_formula=r"\Phi(x) + x\,\varphi(x)",
+        aliases=("gelu_exact", "gelu_python", "gelu_erf"),
+        torch_equivalent="torch.nn.functional.gelu",
+    ),
+    ActivationInfo(
+        name="gelu_tanh", display_name="GELU (tanh)", year=2016, citation="hendrycks2016gaussian",
+        generation="smooth", family="self-gated",
+        formula=r"\tfrac{x}{2}\bigl(1 + \tanh\bigl(\sqrt{2/\pi}\,(x + 0.044715x^3)\bigr)\bigr)",
+        derivative_formula=r"\sigma(2u) + 2x\,\sigma(2u)(1-\sigma(2u))\,u'",
+        aliases=("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu_accurate",
+        "gelu_approximate", "approx_gelu"),
+        torch_equivalent="torch.nn.functional.gelu(x, approximate='tanh')",
+    ),
+    ActivationInfo(
+        name="gelu_sigmoid", display_name="GELU (sigmoid)", year=2016,
+        citation="hendrycks2016gaussian", generation="smooth", family="self-gated",
+        formula=r"x\,\sigma(1.702x)",
+        derivative_formula=r"\sigma(kx) + kx\,\sigma(kx)(1-\sigma(kx)),\ k = 1.702",
+        aliases=("quick_gelu", "quickgelu"),
+    ),
+    ActivationInfo(
+        name="silu", display_name="SiLU", year=2017, citation="elfwing2017sigmoid",
+        generation="smooth", family="self-gated",
+        formula=r"x\,\sigma(x)",
+        derivative_formula=r"\sigma(x)\,(1 + x(1 - \sigma(x)))",
+        aliases=("swish1", "swish_1"),
+        torch_equivalent="torch.nn.functional.silu",
+    ),
+    ActivationInfo(
+        name="swish", display_name="Swish", year=2017, citation="ramachandran2017searching",
+        generation="smooth", family="self-gated",
+        formula=r"x\,\sigma(\beta x)",
+        derivative_formula=r"\sigma(\beta x) + \beta x\,\sigma(\beta x)(1 - \sigma(\beta x))",
+        params={"beta": 1.0},
+    ),
+    ActivationInfo(
+        name="mish", display_name="Mish", year=2019, citation="misra2019mish",
+        generation="smooth", family="self-gated",
+        formula=r"x \tanh(\operatorname{softplus}(x))",
+        derivative_formula=(
+            r"\tanh(s) + x\,\sigma(x)(1 - \tanh^2 s),\ s = \operatorname{softplus}(x)"
+        ),
+        torch_equivalent="torch.nn.functional.mish",
+    ),
+    ActivationInfo(
+        name="softplus", display_name="Softplus", year=2001, citation="dugas2001incorporating",
+        generation="smooth", family="smooth rectifier",
+        formula=r"\tfrac{1}{\beta}\log(1 + e^{\beta x})",
+        derivative_formula=r"\sigma(\beta x)",
+        params={"beta": 1.0},
+        torch_equivalent="torch.nn.functional.softplus",
+    ),
+    ActivationInfo(
+        name="hardsigmoid", display_name="HardSigmoid", year=2019, citation="howard2019searching",
+        generation="hardware", family="piecewise linear",
+        formula=r"\operatorname{ReLU6}(x + 3)/6",
+        derivative_formula=r"\tfrac16 \text{ on } (-3, 3) \text{ else } 0",
+        aliases=("hard_sigmoid", "hsigmoid", "h_sigmoid"),
+        torch_equivalent="torch.nn.functional.hardsigmoid",
+    ),
+    ActivationInfo(
+        name="hardswish", display_name="HardSwish", year=2019, citation="howard2019searching",
+        generation="hardware", family="self-gated",
+        formula=r"x\,\operatorname{ReLU6}(x + 3)/6",
+        derivative_formula=r"0 \ (x \le -3);\ (2x + 3)/6 \ (|x| < 3);\ 1 \ (x \ge 3)",
+        aliases=("hard_swish", "hswish", "h_swish"),
+        torch_equivalent="torch.nn.functional.hardswish",
+    ),
+    ActivationInfo(
+        name="relu6", display_name="ReLU6", year=2010, citation="krizhevsky2010convolutional",
+        generation="hardware", family="piecewise linear",
+        formula=r"\min(\max(0, x), 6)",
+        derivative_formula=r"\mathbb{1}[0 < x < 6]",
+        torch_equivalent="torch.nn.functional.relu6",
+    ),
+    ActivationInfo(
+        name="squared_relu", display_name="Squared ReLU", year=2021, citation="so2021primer",
+        generation="hardware", family="power",
+        formula=r"\max(0, x)^2",
+        derivative_formula=r"2\max(0, x)",
+        aliases=("relu2", "relu_squared", "relu_sq", "relusquared", "sqrelu"),
+    ),
+    ActivationInfo(
+        name="star_relu", display_name="StarReLU", year=2022, citation="yu2022metaformer",
+        generation="hardware", family="power",
+        formula=r"s\,\max(0, x)^2 + b",
+        derivative_formula=r"2s\max(0, x)",
+        params={"scale": F.STAR_RELU_SCALE, "bias": F.STAR_RELU_BIAS},
+        aliases=("starrelu",),
+    ),
+    ActivationInfo(
+        name="glu", display_name="GLU", year=2016, citation="dauphin2017language",
+        generation="gated", family="gated linear unit", kind="gated",
+        formula=r"\sigma(g) \odot v",
+        derivative_formula=r"(\sigma'(g)\,v,\ \sigma(g))",
+        torch_equivalent="torch.nn.functional.glu (gate = second half)",
+        gated=GatedForm(gate="sigmoid"),
+    ),
+    ActivationInfo(
+        name="reglu", display_name="ReGLU", year=2020, citation="shazeer2020glu",
+        generation="gated", family="gated linear unit", kind="gated",
+        formula=r"\max(0, g) \odot v",
+        derivative_formula=r"(\mathbb{1}[g > 0]\,v,\ \max(0, g))",
+        gated=GatedForm(gate="relu"),
+    ),
+    ActivationInfo(
+        name="geglu", display_name="GEGLU", year=2020, citation="shazeer2020glu",
+        generation="gated", family="gated linear unit", kind="gated",
+        formula=r"\operatorname{GELU}(g) \odot v",
+        derivative_formula=r"(\operatorname{GELU}'(g)\,v,\ \operatorname{GELU}(g))",
+        params={"approximate": "none"},
+        gated=GatedForm(gate="gelu"),
+        variants=(
+            Variant("geglu_tanh", {"approximate": "tanh"}, GatedForm(gate="gelu_tanh")),
+        ),
+    ),
+    ActivationInfo(
+        name="swiglu", display_name="SwiGLU", year=2020, citation="shazeer2020glu",
+        generation="gated", family="gated linear unit", kind="gated",
+        formula=r"\operatorname{SiLU}(g) \odot v",
+        derivative_formula=r"(\operatorname{SiLU}'(g)\,v,\ \operatorname{SiLU}(g))",
+        gated=GatedForm(gate="silu"),
+    ),
+    ActivationInfo(
+        name="bilinear", display_name="Bilinear", year=2020, citation="shazeer2020glu",
+        generation="gated", family="gated linear unit", kind="gated",
+        formula=r"g \odot v",
+        derivative_formula=r"(v,\ g)",
+        gated=GatedForm(gate="identity"),
+    ),
 )
 
 REGISTRY: MappingProxyType = MappingProxyType({e.name: e for e in _ENTRIES})
+VARIANTS: MappingProxyType = MappingProxyType(
+    {v.name: v for e in _ENTRIES for v in (e.default, *e.variants)}
+)
 _ALIASES: dict[str, str] = {a: e.name for e in _ENTRIES for a in e.aliases}
 
 
@@ -162,16 +475,15 @@ def _normalise(name: str) -> str:
     return name.strip().lower().replace("-", "_").replace(" ", "_")
 
 
-def canonical_name(name: str) -> str:
-    """The canonical name for ``name`` or one of its aliases; ``KeyError`` with suggestions."""
+def _lookup(name: str) -> str:
+    """The key of :data:`VARIANTS` for a name, alias or variant name; ``KeyError`` if none."""
     if not isinstance(name, str):
         raise TypeError(f"activation names are strings, got {type(name).__name__}")
     key = _normalise(name)
-    if key in REGISTRY:
+    key = _ALIASES.get(key, key)
+    if key in VARIANTS:
         return key
-    if key in _ALIASES:
-        return _ALIASES[key]
-    close = difflib.get_close_matches(key, [*REGISTRY, *_ALIASES], n=4, cutoff=0.6)
+    close = difflib.get_close_matches(key, [*VARIANTS, *_ALIASES], n=4, cutoff=0.6)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise KeyError(
         f"unknown activation {name!r}{hint} (actbook.names() lists the {len(REGISTRY)} "
@@ -179,23 +491,128 @@ def canonical_name(name: str) -> str:
     )
 
 
+def resolve(name: str) -> Variant:
+    """The :class:`Variant` a name stands for: an activation at its defaults, or a variant.
+
+    Args:
+        name: a canonical name, an alias or a variant name, in any case.
+
+    Returns:
+        The variant; for an activation, one without fixed parameters.
+
+    Raises:
+        KeyError: for an unknown name, with the closest known names.
+        TypeError: if ``name`` is not a string.
+
+    Examples::
+
+        >>> resolve("geglu_tanh").params
+        {'approximate': 'tanh'}
+        >>> resolve("SiLU").base
+        'silu'
+    """
+    return VARIANTS[_lookup(name)]
+
+
+def canonical_name(name: str) -> str:
+    """The canonical name of the activation ``name`` stands for (a variant's base activation).
+
+    Raises:
+        KeyError: for an unknown name, with the closest known names.
+        TypeError: if ``name`` is not a string.
+    """
+    return resolve(name).base
+
+
 def names(generation: Generation | None = None, kind: Kind | None = None) -> list[str]:
-    """Canonical names in book order, optionally only one generation or kind."""
+    """Canonical names in book order, optionally only those of one generation or kind.
+
+    Raises:
+        ValueError: for an unknown generation or kind.
+    """
+    if generation is not None and generation not in GENERATIONS:
+        raise ValueError(f"unknown generation {generation!r}; one of {', '.join(GENERATIONS)}")
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
     return [e.name for e in _ENTRIES
             if (generation is None or e.generation == generation)
             and (kind is None or e.kind == kind)]
 
 
+def variants(kind: Kind | None = None) -> list[Variant]:
+    """Every activation at its defaults followed by its named variants, in book order."""
+    return [v for e in _ENTRIES if kind is None or e.kind == kind
+            for v in (e.default, *e.variants)]
+
+
+def bind(name: str, **params: Any) -> Variant:
+    """The variant of activation ``name`` whose parameters are ``params`` (defaults for the rest).
+
+    Args:
+        name: a canonical name, alias or variant name.
+        **params: parameter values; a variant's own are the defaults.
+
+    Returns:
+        The activation at its defaults, or the named variant with these values.
+
+    Raises:
+        TypeError: for a parameter the activation does not take.
+        ValueError: if no variant has these values (for example ``approximate="sigmoid"``).
+
+    Examples::
+
+        >>> bind("geglu", approximate="tanh").name
+        'geglu_tanh'
+    """
+    variant = resolve(name)
+    entry = variant.info
+    unknown = set(params) - set(entry.params)
+    if unknown:
+        raise TypeError(f"actbook.{entry.name} takes no parameter {sorted(unknown)}")
+    wanted = {**entry.params, **variant.params, **params}
+    candidates = (entry.default, *entry.variants)
+    for candidate in candidates:
+        if {**entry.params, **candidate.params} == wanted:
+            return candidate
+    key, got = next((k, v) for k, v in params.items() if v != entry.params[k])
+    values = [dict(entry.params, **c.params)[key] for c in candidates]
+    raise ValueError(
+        f"actbook.{entry.name}: {key} must be {' or '.join(map(repr, values))}, got {got!r}"
+    )
+
+
+def gated_form(name: str, **params: Any) -> GatedForm:
+    """The :class:`GatedForm` of gated unit ``name`` with ``params`` (see :func:`bind`).
+
+    Raises:
+        ValueError: if ``name`` is not a gated unit or no variant has these values.
+        TypeError: for a parameter the unit does not take.
+    """
+    form = bind(name, **params).gated
+    if form is None:
+        raise ValueError(f"{name!r} is not a gated unit")
+    return form
+
+
 def info(name: str) -> ActivationInfo:
-    """The :class:`ActivationInfo` of an activation, by name or alias."""
+    """The :class:`ActivationInfo` of an activation, by name, alias or variant name."""
     return REGISTRY[canonical_name(name)]
 
 
 def get(name: str) -> Callable[..., Any]:
-    """The activation function of :mod:`actbook.functional`, by name or alias."""
-    return info(name).function
+    """The function of :mod:`actbook.functional`, with a variant's parameters bound.
+
+    Examples::
+
+        >>> import torch
+        >>> get("gelu_new") is get("gelu_tanh")
+        True
+        >>> get("geglu_tanh")(torch.ones(1), torch.ones(1))
+        tensor([0.8412])
+    """
+    return resolve(name).function
 
 
 def derivative(name: str) -> Callable[..., Any]:
-    """The analytic derivative of :mod:`actbook.derivatives`, by name or alias."""
-    return info(name).derivative
+    """The analytic derivative of :mod:`actbook.derivatives`, by name, alias or variant name."""
+    return resolve(name).derivative

@@ -21,7 +21,7 @@ def activate(name: str, x: Tensor, value: Tensor | None = None) -> Tensor:
     kind = actbook.info(name).kind
     if kind == "gated":
         return fn(x, torch.ones_like(x) if value is None else value)
-    if kind == "vector":
+    if kind == "rowwise":
         return fn(x, dim=-1)
     return fn(x)
 

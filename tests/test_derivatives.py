@@ -13,26 +13,21 @@ from torch.autograd import gradcheck, gradgradcheck
 import actbook
 from actbook import derivatives as D
 from actbook import functional as F
+from actbook.accuracy.oracles import oracle
 
 TF = torch.nn.functional
 ELEMENTWISE = actbook.names(kind="elementwise")
 GATED = actbook.names(kind="gated")
 
-#: Points where the activation (or its derivative) is not differentiable.
-KINKS: dict[str, tuple[float, ...]] = {
-    "step": (0.0,),
-    "relu": (0.0,),
-    "leaky_relu": (0.0,),
-    "prelu": (0.0,),
-    "elu": (0.0,),
-    "selu": (0.0,),
-    "hardsigmoid": (-3.0, 3.0),
-    "hardswish": (-3.0, 3.0),
-    "relu6": (0.0, 6.0),
-    "squared_relu": (0.0,),
-    "star_relu": (0.0,),
-    "reglu": (0.0,),
-}
+
+
+def _kinks(name: str, operand: str = "gate") -> tuple[float, ...]:
+    """Points where the activation (or its derivative) is not differentiable: the oracle's
+    kinks; for a gated unit those of its gate (or value) function."""
+    form = actbook.info(name).gated
+    part = name if form is None else getattr(form, operand)
+    return tuple(k.x for k in oracle(part).kinks)
+
 
 #: Elementwise cases: name -> (activation, its analytic derivative), default parameters first.
 Pair = tuple[Callable[[Tensor], Tensor], Callable[[Tensor], Tensor]]
@@ -55,7 +50,7 @@ ELEMENTWISE_CASES: dict[str, Pair] = {
 
 
 def kinks(case: str) -> tuple[float, ...]:
-    return (0.5,) if case == "step-threshold0.5" else KINKS.get(case.split("-")[0], ())
+    return (0.5,) if case == "step-threshold0.5" else _kinks(case.split("-")[0])
 
 
 def away_from_kinks(x: Tensor, points: tuple[float, ...], margin: float = 0.02) -> Tensor:
@@ -102,7 +97,8 @@ GATED_CASES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
 @pytest.mark.parametrize("case", sorted(GATED_CASES))
 def test_gradcheck_gated_in_gate_and_value(case: str) -> None:
     gate = away_from_kinks(sample(), kinks(case)).requires_grad_()
-    value = torch.randn(gate.shape, dtype=torch.float64, requires_grad=True)
+    value = torch.randn(gate.shape, dtype=torch.float64)
+    value = away_from_kinks(value, _kinks(case.split("-")[0], "value")).requires_grad_()
     fn = GATED_CASES[case]
     assert gradcheck(fn, (gate, value)) and gradgradcheck(fn, (gate, value))
 

@@ -21,6 +21,7 @@ from torch import Tensor
 import actbook
 from actbook import derivatives as D
 from actbook import functional as F
+from actbook.accuracy.oracles import oracle
 
 TF = torch.nn.functional
 FLOATS = (torch.float64, torch.float32, torch.bfloat16, torch.float16)
@@ -145,9 +146,28 @@ def tolerances(case: str, dtype: torch.dtype, x: Tensor) -> tuple[float, float |
     return rtol, atol
 
 
-def test_every_activation_is_compared_with_pytorch() -> None:
+def test_every_activation_pytorch_has_is_compared_with_it() -> None:
     covered = {c.split("-")[0] for c in [*TORCH_FUNCTIONS, *TORCH_COMPOSITIONS]}
-    assert covered == set(actbook.names())
+    with_torch = {n for n in actbook.names() if oracle(n).torch is not None}
+    assert with_torch <= covered | set(actbook.names(kind="gated"))
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=str)
+@pytest.mark.parametrize("name", [v.name for v in actbook.variants(kind="gated")])
+def test_gated_units_match_their_pytorch_composite(name: str, dtype: torch.dtype, within) -> None:
+    """Every gated unit and variant against the PyTorch composite of its oracle, evaluated in
+    float32 for low-precision inputs and rounded once, like actbook."""
+    composite = oracle(name).torch
+    if composite is None:
+        pytest.skip(f"{name} has no PyTorch composite")
+    gate = grid(dtype)
+    value = gate.flip(0)
+    wide = torch.float32 if dtype in LOW_PRECISION else dtype
+    expected = composite(gate.to(wide), value.to(wide)).to(dtype)
+    case = "geglu-tanh" if name == "geglu_tanh" else name
+    rtol, atol = tolerances(case, dtype, gate)
+    atol = atol * (1 + value.double().abs())
+    within(actbook.get(name)(gate, value), expected, rtol=rtol, atol=atol)
 
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=str)
@@ -257,6 +277,11 @@ REFERENCES: dict[str, tuple[Callable[[Tensor], Tensor], Callable[[mpmath.mpf], m
     "elu": (F.elu, lambda x: x if x > 0 else mpmath.expm1(x)),
     "selu": (F.selu, lambda x: SELU_SCALE * (x if x > 0 else SELU_ALPHA * mpmath.expm1(x))),
 }
+#: Every other elementwise activation against the exact formula of its oracle.
+REFERENCES.update({
+    name: (actbook.get(name), oracle(name).exact)
+    for name in actbook.names(kind="elementwise") if name not in REFERENCES
+})
 
 
 def reference_grid(dtype: torch.dtype) -> Tensor:

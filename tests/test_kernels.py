@@ -21,11 +21,13 @@ from torch import Tensor
 from torch._dynamo.testing import CompileCounter
 from torch._dynamo.utils import counters
 
+import actbook
 import actbook.functional as F
 from actbook import kernels
 from actbook.kernels import _lazy
 
-GATED = ("swiglu", "geglu", "geglu_tanh", "reglu", "glu", "bilinear")
+#: The gated kernels: every gated variant of the registry that actbook.kernels fuses.
+GATED = tuple(n for n in kernels.FUSED if actbook.resolve(n).gated is not None)
 DEVICES = [
     "cpu",
     pytest.param(
@@ -43,13 +45,8 @@ TOLERANCE = {
 
 
 def _pair(name: str) -> tuple[Callable[..., Tensor], Callable[..., Tensor]]:
-    """(eager reference, fused kernel) for a gated kernel name."""
-    if name == "geglu_tanh":
-        return (
-            lambda g, v: F.geglu(g, v, approximate="tanh"),
-            lambda g, v: kernels.geglu(g, v, approximate="tanh"),
-        )
-    return getattr(F, name), getattr(kernels, name)
+    """(eager reference, fused kernel) for a kernel's variant name."""
+    return actbook.get(name), kernels.get(name)
 
 
 def _leaf(t: Tensor) -> Tensor:
@@ -349,9 +346,14 @@ def test_kernels_reject_what_the_reference_rejects():
 
 
 def test_every_kernel_is_listed():
-    assert kernels.FUSED == (*GATED, "squared_relu", "star_relu")
+    assert {"swiglu", "geglu", "geglu_tanh", "squared_relu"} <= set(kernels.FUSED)
     for name in kernels.FUSED:
-        assert callable(getattr(kernels, name.removesuffix("_tanh")))
+        variant = actbook.resolve(name)
+        assert kernels.KERNELS[variant.base] is getattr(kernels, variant.base)
+        assert actbook.info(name).kernel is kernels.KERNELS[variant.base]
+    for name in kernels.KERNELS:
+        assert name in kernels.FUSED and name in kernels.__all__
+    assert actbook.info("relu").kernel is None
 
 
 def test_gated_ffn_with_fused_kernels_equals_the_unfused_block():

@@ -11,8 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from actbook.accuracy.implementations import ELEMENTWISE
-from actbook.accuracy.reference import GATED
+from actbook.accuracy.implementations import ELEMENTWISE, GATED
 from actbook.accuracy.report import write_report
 from actbook.accuracy.sweep import FULL, run_sweep
 from actbook.accuracy.ulp import DTYPES_BY_NAME

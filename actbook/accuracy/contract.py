@@ -1,6 +1,7 @@
 r"""The special-value contract: what every elementwise activation returns at ±0, ±∞, NaN and
-its kinks, and the gradient autograd returns there. Written down once, here, as
-:data:`CONTRACT`; the tests check actbook against it in every dtype and the appendix renders it.
+its kinks, and the gradient autograd returns there: :data:`CONTRACT`, built from the ``limits``
+and ``kinks`` of the records in :mod:`actbook.accuracy.oracles`. The tests check actbook against
+it in every dtype and the appendix renders it.
 
 The rules behind the numbers:
 
@@ -26,17 +27,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from actbook import functional as F
+from actbook import registry
+from actbook.accuracy.oracles import Oracle, oracle
 from actbook.accuracy.ulp import FORMATS, FloatFormat, ulp_error
 
 INF = math.inf
-_LAMBDA_ALPHA = F.SELU_SCALE * F.SELU_ALPHA
 
 #: Largest ulp distance from the contract at which a value or derivative still matches.
 VALUE_TOLERANCE_ULP = 1.0
@@ -54,51 +54,10 @@ class SpecialValue:
     signed_zero: bool = False
 
 
-class _Limits(NamedTuple):
-    minus_inf: float
-    zero: float
-    plus_inf: float
-    slope_minus_inf: float
-    slope_zero: float
-    slope_plus_inf: float
-    odd_at_zero: bool
-
-
-_LIMITS: dict[str, _Limits] = {
-    #                f(-inf)  f(0)  f(+inf)  f'(-inf) f'(0) f'(+inf) f(-0) = -0
-    "step": _Limits(0.0, 1.0, 1.0, 0.0, 0.0, 0.0, False),
-    "sigmoid": _Limits(0.0, 0.5, 1.0, 0.0, 0.25, 0.0, False),
-    "tanh": _Limits(-1.0, 0.0, 1.0, 0.0, 1.0, 0.0, True),
-    "relu": _Limits(0.0, 0.0, INF, 0.0, 0.0, 1.0, False),
-    "leaky_relu": _Limits(-INF, 0.0, INF, 0.01, 0.01, 1.0, True),
-    "prelu": _Limits(-INF, 0.0, INF, 0.25, 0.25, 1.0, True),
-    "elu": _Limits(-1.0, 0.0, INF, 0.0, 1.0, 1.0, True),
-    "selu": _Limits(-_LAMBDA_ALPHA, 0.0, INF, 0.0, _LAMBDA_ALPHA, F.SELU_SCALE, True),
-    "gelu": _Limits(0.0, 0.0, INF, 0.0, 0.5, 1.0, True),
-    "gelu_tanh": _Limits(0.0, 0.0, INF, 0.0, 0.5, 1.0, True),
-    "gelu_sigmoid": _Limits(0.0, 0.0, INF, 0.0, 0.5, 1.0, True),
-    "silu": _Limits(0.0, 0.0, INF, 0.0, 0.5, 1.0, True),
-    "swish": _Limits(0.0, 0.0, INF, 0.0, 0.5, 1.0, True),
-    "mish": _Limits(0.0, 0.0, INF, 0.0, 0.6, 1.0, True),
-    "softplus": _Limits(0.0, math.log(2.0), INF, 0.0, 0.5, 1.0, False),
-    "hardsigmoid": _Limits(0.0, 0.5, 1.0, 0.0, 1.0 / 6.0, 0.0, False),
-    "hardswish": _Limits(0.0, 0.0, INF, 0.0, 0.5, 1.0, True),
-    "relu6": _Limits(0.0, 0.0, 6.0, 0.0, 0.0, 0.0, False),
-    "squared_relu": _Limits(0.0, 0.0, INF, 0.0, 0.0, INF, False),
-    "star_relu": _Limits(F.STAR_RELU_BIAS, F.STAR_RELU_BIAS, INF, 0.0, 0.0, INF, False),
-}
-
-#: (activation, x, f(x), f′(x)) at kinks away from 0.
-_KINKS: tuple[tuple[str, float, float, float], ...] = (
-    ("hardsigmoid", -3.0, 0.0, 0.0),
-    ("hardsigmoid", 3.0, 1.0, 0.0),
-    ("hardswish", -3.0, 0.0, 0.0),
-    ("hardswish", 3.0, 3.0, 1.0),
-    ("relu6", 6.0, 6.0, 0.0),
-)
-
-
-def _rows(name: str, lim: _Limits) -> list[SpecialValue]:
+def _rows(record: Oracle) -> list[SpecialValue]:
+    lim = record.limits
+    assert lim is not None, record.name
+    name = record.name
     minus_zero_value = -0.0 if lim.odd_at_zero and lim.zero == 0 else lim.zero
     return [
         SpecialValue(name, -INF, lim.minus_inf, lim.slope_minus_inf),
@@ -106,12 +65,13 @@ def _rows(name: str, lim: _Limits) -> list[SpecialValue]:
         SpecialValue(name, 0.0, lim.zero, lim.slope_zero, lim.odd_at_zero),
         SpecialValue(name, INF, lim.plus_inf, lim.slope_plus_inf),
         SpecialValue(name, math.nan, math.nan, None),
-    ] + [SpecialValue(n, x, v, d) for n, x, v, d in _KINKS if n == name]
+    ] + [SpecialValue(name, k.x, k.value, k.derivative) for k in record.kinks if k.x != 0]
 
 
-#: The contract, in book order of the activations.
+#: The contract, in book order of the activations: the ``limits`` and ``kinks`` of every
+#: elementwise activation's record in :mod:`actbook.accuracy.oracles`.
 CONTRACT: tuple[SpecialValue, ...] = tuple(
-    row for name, lim in _LIMITS.items() for row in _rows(name, lim)
+    row for name in registry.names(kind="elementwise") for row in _rows(oracle(name))
 )
 
 
@@ -163,7 +123,7 @@ def check_contract(
     """
     fmt = FORMATS[dtype]
     departures = []
-    for name in activations or tuple(_LIMITS):
+    for name in activations or tuple(registry.names(kind="elementwise")):
         fn = implementation(name)
         rows = [r for r in CONTRACT if r.activation == name]
         if fn is None or not rows:

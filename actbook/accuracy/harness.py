@@ -30,6 +30,7 @@ from torch import Tensor
 
 from actbook.accuracy import exact, reference
 from actbook.accuracy.ulp import FORMATS, FloatFormat, correctly_rounded, round_to_format, ulp_error
+from actbook.registry import GatedForm
 
 #: Minimum share of correctly rounded results in float16 and bfloat16.
 MIN_CORRECTLY_ROUNDED_16 = 0.995
@@ -51,8 +52,8 @@ def error_bound(fmt: FloatFormat, cond: np.ndarray) -> np.ndarray:
 class ReferenceValues:
     """True results (double-double ``hi + lo``), condition numbers and true derivatives.
 
-    ``derivative`` holds ∂f/∂x, for gated units ∂f/∂gate; ``gate_output`` (gated units only)
-    holds a(gate), which is also ∂f/∂value.
+    ``derivative`` holds ∂f/∂x, for gated units ∂f/∂gate; for gated units only,
+    ``gate_output`` holds a(gate) and ``value_derivative`` ∂f/∂value.
     """
 
     hi: np.ndarray
@@ -60,6 +61,7 @@ class ReferenceValues:
     cond: np.ndarray
     derivative: np.ndarray
     gate_output: np.ndarray | None = None
+    value_derivative: np.ndarray | None = None
 
 
 def reference_values(name: str, x: Tensor) -> ReferenceValues:
@@ -74,17 +76,36 @@ def reference_values(name: str, x: Tensor) -> ReferenceValues:
     return ReferenceValues(hi, lo, cond, df.numpy())
 
 
-def gated_reference_values(gate_name: str, gate: Tensor, value: Tensor) -> ReferenceValues:
-    """Reference for ``f(gate) · value``; cond = cond_f(gate) + 1 (a product adds the value's)."""
-    fn, dfn = reference.gate_reference(gate_name)
+def gated_reference_values(
+    form: GatedForm | str, gate: Tensor, value: Tensor
+) -> ReferenceValues:
+    """Reference for a gated unit y = a(g)·(b(v) + c), from its
+    :class:`~actbook.registry.GatedForm` (or the name of ``a``, for a unit a(g)·v).
+
+    The condition numbers of a product add: cond = cond_a(g) + cond_b(v), where cond_b = 1 for
+    the untransformed value.
+    """
+    if isinstance(form, str):
+        form = GatedForm(gate=form)
     g, v = gate.double(), value.double()
-    a, da = fn(g), dfn(g)
-    cond = reference.condition_number(g, a, da).numpy() + 1.0
+    a_fn, da_fn = reference.gate_reference(form.gate)
+    b_fn, db_fn = reference.gate_reference(form.value)
+    gc = g if form.gate_clamp is None else g.clamp(*form.gate_clamp)
+    vc = v if form.value_clamp is None else v.clamp(*form.value_clamp)
+    a, da = a_fn(gc), da_fn(gc)
+    b, db = b_fn(vc) + form.value_offset, db_fn(vc)
+    if form.gate_clamp is not None:
+        da = torch.where((g >= form.gate_clamp[0]) & (g <= form.gate_clamp[1]), da, 0.0)
+    if form.value_clamp is not None:
+        db = torch.where((v >= form.value_clamp[0]) & (v <= form.value_clamp[1]), db, 0.0)
+    cond = (reference.condition_number(g, a, da).numpy()
+            + reference.condition_number(v, b, db).numpy())
     if gate.dtype == torch.float64:
-        hi, lo = exact.exact_gated_reference(gate_name, g.numpy(), v.numpy())
+        hi, lo = exact.exact_gated_reference(form, g.numpy(), v.numpy())
     else:
-        hi, lo = (a * v).numpy(), np.zeros(g.numel())
-    return ReferenceValues(hi, lo, cond, (da * v).numpy(), gate_output=a.numpy())
+        hi, lo = (a * b).numpy(), np.zeros(g.numel())
+    return ReferenceValues(hi, lo, cond, (da * b).numpy(), gate_output=a.numpy(),
+                           value_derivative=(a * db).numpy())
 
 
 def _at_odd_offsets(x: Tensor) -> Tensor:
@@ -255,7 +276,8 @@ def nonfinite_gradients(
     leaves = [t.detach().clone().requires_grad_(True) for t in operands]
     out = fn(*leaves)
     grads = torch.autograd.grad(out, leaves, torch.ones_like(out))
-    true = [ref.derivative] if ref.gate_output is None else [ref.derivative, ref.gate_output]
+    true = [ref.derivative] if ref.value_derivative is None else [ref.derivative,
+                                                                   ref.value_derivative]
     finite_inputs = np.logical_and.reduce([np.isfinite(t.double().numpy()) for t in operands])
     bad = np.zeros(finite_inputs.shape, dtype=bool)
     for grad, derivative in zip(grads, true, strict=True):

@@ -1,57 +1,43 @@
 """The implementations the harness compares: actbook's and PyTorch's eager functions.
 
-Every activation at its default parameters. PyTorch counterparts exist for 15 of the 20
-elementwise activations (``torch.heaviside(x, 1)`` for the step, ``prelu`` with one weight of
-0.25); GELU (sigmoid), Swish, squared ReLU and StarReLU have none. Gated units compose PyTorch's
-gate function with a product, as model code does, and GLU uses :func:`torch.nn.functional.glu`
-on the packed tensor ``[value, gate]`` (its gate is the second half).
+Every activation at its default parameters, every gated variant with its own. PyTorch's
+function is the ``torch`` field of the activation's record in :mod:`actbook.accuracy.oracles`
+(``torch.heaviside(x, 1)`` for the step, ``prelu`` with one weight of 0.25; some activations
+have none). Gated units compose PyTorch's gate function with a product, as model code does, and
+GLU uses :func:`torch.nn.functional.glu` on the packed tensor ``[value, gate]`` (its gate is the
+second half).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import MappingProxyType
 
-import torch
-import torch.nn.functional as TF  # noqa: N812
 from torch import Tensor
 
-from actbook import functional as F
 from actbook import registry
-from actbook.accuracy.reference import GATED
+from actbook.accuracy.oracles import ORACLES
 
 Elementwise = Callable[[Tensor], Tensor]
 Gated = Callable[[Tensor, Tensor], Tensor]
 
 #: The elementwise activations measured, in book order.
 ELEMENTWISE: tuple[str, ...] = tuple(registry.names(kind="elementwise"))
+#: The gated units and variants measured, in book order.
+GATED: tuple[str, ...] = tuple(v.name for v in registry.variants(kind="gated"))
 
-TORCH_ELEMENTWISE: dict[str, Elementwise] = {
-    "step": lambda x: torch.heaviside(x, torch.ones((), dtype=x.dtype)),
-    "sigmoid": torch.sigmoid,
-    "tanh": torch.tanh,
-    "relu": torch.relu,
-    "leaky_relu": TF.leaky_relu,
-    "prelu": lambda x: TF.prelu(x, torch.full((1,), 0.25, dtype=x.dtype)),
-    "elu": TF.elu,
-    "selu": TF.selu,
-    "gelu": TF.gelu,
-    "gelu_tanh": lambda x: TF.gelu(x, approximate="tanh"),
-    "silu": TF.silu,
-    "mish": TF.mish,
-    "softplus": TF.softplus,
-    "hardsigmoid": TF.hardsigmoid,
-    "hardswish": TF.hardswish,
-    "relu6": TF.relu6,
-}
 
-TORCH_GATED: dict[str, Gated] = {
-    "glu": lambda g, v: TF.glu(torch.cat([v, g], dim=-1), dim=-1),
-    "reglu": lambda g, v: torch.relu(g) * v,
-    "geglu": lambda g, v: TF.gelu(g) * v,
-    "geglu_tanh": lambda g, v: TF.gelu(g, approximate="tanh") * v,
-    "swiglu": lambda g, v: TF.silu(g) * v,
-    "bilinear": lambda g, v: g * v,
-}
+def _torch(names: tuple[str, ...]) -> MappingProxyType:
+    return MappingProxyType({
+        name: ORACLES[name].torch for name in names
+        if name in ORACLES and ORACLES[name].torch is not None
+    })
+
+
+#: PyTorch's function for each elementwise activation that PyTorch has.
+TORCH_ELEMENTWISE: MappingProxyType = _torch(ELEMENTWISE)
+#: PyTorch's composite for each gated unit and variant.
+TORCH_GATED: MappingProxyType = _torch(GATED)
 
 
 def actbook_elementwise(name: str) -> Elementwise:
@@ -60,7 +46,5 @@ def actbook_elementwise(name: str) -> Elementwise:
 
 
 def actbook_gated(name: str) -> Gated:
-    """actbook's gated unit ``name`` (``geglu_tanh`` is ``geglu(approximate="tanh")``)."""
-    kwargs, _ = GATED[name]
-    fn = getattr(F, name.removesuffix("_tanh"))
-    return lambda g, v: fn(g, v, **kwargs)
+    """actbook's gated unit or variant ``name`` (``geglu_tanh``: ``approximate="tanh"``)."""
+    return registry.get(name)

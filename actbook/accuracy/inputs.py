@@ -21,6 +21,7 @@ import torch
 from torch import Tensor
 
 from actbook.accuracy import reference
+from actbook.accuracy.oracles import oracle
 from actbook.accuracy.ulp import FORMATS, FloatFormat
 
 #: Kinks and thresholds of the activations (and of PyTorch's softplus, 20; actbook's tanh-GELU
@@ -124,7 +125,8 @@ def delicate_bands(name: str, dtype: torch.dtype, neighbours: int, points: int) 
     ).astype(np.float64)
     pieces = [torch.from_numpy(np.concatenate([s, -s])).to(dtype)
               for s in (small, subnormal, near_max)]
-    centres = [*KINKS, *(c for c in knees(name, fmt) if abs(c) <= fmt.max)]
+    own_kinks = [k.x for k in oracle(name).kinks if k.x not in KINKS]
+    centres = [*KINKS, *own_kinks, *(c for c in knees(name, fmt) if abs(c) <= fmt.max)]
     pieces += [band(c, dtype, neighbours, points) for c in centres]
     return torch.cat(pieces)
 

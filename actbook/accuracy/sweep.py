@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
+from actbook import registry
 from actbook.accuracy import compiled as compiled_mod
 from actbook.accuracy import contract, harness, implementations, inputs
 from actbook.accuracy.compare import CompiledComparison, compare_compiled
 from actbook.accuracy.harness import ErrorSummary, ReferenceValues
-from actbook.accuracy.reference import GATED
 from actbook.accuracy.ulp import FORMATS
 
 
@@ -49,7 +49,7 @@ IMPLEMENTATIONS = ("actbook", "torch")
 def operands(name: str, dtype: torch.dtype, size: SweepSize,
              count_per_sign: int | None = None) -> tuple[Tensor, ...]:
     """The inputs of activation or gated unit ``name`` in ``dtype`` at ``size``."""
-    gated = name in GATED
+    gated = name in implementations.GATED
     if dtype == torch.float64:
         count, neighbours, points = (size.float64_count_per_sign, size.float64_neighbours,
                                      size.float64_points)
@@ -59,7 +59,7 @@ def operands(name: str, dtype: torch.dtype, size: SweepSize,
     count = count_per_sign or count
     if not gated:
         return (inputs.sweep_inputs(name, dtype, count, neighbours, points),)
-    gate_fn = GATED[name][1]
+    gate_fn = registry.gated_form(name).gate
     gate = inputs.sweep_inputs("relu" if gate_fn == "identity" else gate_fn, dtype, count,
                                neighbours, points)
     return gate, inputs.gate_values(gate.numel(), dtype)
@@ -67,16 +67,17 @@ def operands(name: str, dtype: torch.dtype, size: SweepSize,
 
 def reference_for(name: str, ops: tuple[Tensor, ...]) -> ReferenceValues:
     """Reference values for an activation (one operand) or gated unit (two)."""
-    if name in GATED:
-        return harness.gated_reference_values(GATED[name][1], *ops)
+    if name in implementations.GATED:
+        return harness.gated_reference_values(registry.gated_form(name), *ops)
     return harness.reference_values(name, ops[0])
 
 
 def functions(name: str) -> Iterator[tuple[str, Callable[..., Tensor]]]:
     """(implementation, function) pairs available for ``name``."""
-    if name in GATED:
+    if name in implementations.GATED:
         yield "actbook", implementations.actbook_gated(name)
-        yield "torch", implementations.TORCH_GATED[name]
+        if name in implementations.TORCH_GATED:
+            yield "torch", implementations.TORCH_GATED[name]
         return
     yield "actbook", implementations.actbook_elementwise(name)
     if name in implementations.TORCH_ELEMENTWISE:
@@ -158,7 +159,7 @@ def run_sweep(
     progress: bool = False,
     gradients: bool = True,
 ) -> SweepResult:
-    """Measure ``activations`` (elementwise names or keys of :data:`GATED`) in ``dtypes``:
+    """Measure ``activations`` (elementwise names, gated units or their variants) in ``dtypes``:
     errors, gradients (if ``gradients``), the contract and, if ``compiled``, torch.compile."""
     from tqdm import tqdm
 
@@ -175,7 +176,7 @@ def run_sweep(
             bar.set_postfix_str(f"torch.compile {FORMATS[dtype].name}")
             result.compiled += evaluate_compiled(names, [dtype], size)
             bar.update()
-    elementwise = tuple(n for n in names if n not in GATED)
+    elementwise = tuple(n for n in names if n not in implementations.GATED)
     sources = {"actbook": implementations.actbook_elementwise,
                "torch": implementations.TORCH_ELEMENTWISE.get}
     for implementation, source in sources.items():

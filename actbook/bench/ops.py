@@ -21,7 +21,7 @@ import torch.nn.functional as TF
 from torch import Tensor
 
 from actbook import functional as F
-from actbook import kernels
+from actbook import kernels, registry
 
 VARIANTS = ("eager", "native", "fused", "actbook", "silu_alone")
 #: Ops with no single ATen operator, and why; the ``native`` variant is absent for them.
@@ -68,18 +68,27 @@ class Op:
     variants: tuple[Variant, ...]
 
     def variant(self, name: str) -> Variant | None:
+        """The variant called ``name``, or ``None`` if this op has none."""
         return next((v for v in self.variants if v.name == name), None)
 
 
-def _gated(name: str, eager_code: str, eager, fused, reference, *extra: Variant) -> Op:
+def _call(module: str, name: str) -> str:
+    """How the variant ``name`` of the registry is called, e.g. ``geglu(approximate='tanh')``."""
+    variant = registry.resolve(name)
+    params = ", ".join(f"{k}={v!r}" for k, v in variant.params.items())
+    return f"{module}.{variant.base}" + (f"(..., {params})" if params else "")
+
+
+def _gated(name: str, eager_code: str, eager, *extra: Variant) -> Op:
+    """A gated op of the registry: the eager composite, ``extra``, the kernel and actbook's."""
     return Op(
         name,
         2,
         (
             Variant("eager", eager_code, eager),
             *extra,
-            Variant("fused", f"actbook.kernels.{name}", fused),
-            Variant("actbook", f"actbook.functional.{name}", reference),
+            Variant("fused", _call("actbook.kernels", name), kernels.get(name)),
+            Variant("actbook", _call("actbook.functional", name), registry.get(name)),
         ),
     )
 
@@ -95,32 +104,22 @@ OPS: dict[str, Op] = {
             "swiglu",
             "F.silu(gate) * value",
             lambda g, v: TF.silu(g) * v,
-            kernels.swiglu,
-            F.swiglu,
             Variant("silu_alone", "F.silu(gate) alone", TF.silu, _gate_only),
         ),
-        _gated(
-            "geglu", "F.gelu(gate) * value", lambda g, v: TF.gelu(g) * v, kernels.geglu, F.geglu
-        ),
+        _gated("geglu", "F.gelu(gate) * value", lambda g, v: TF.gelu(g) * v),
         _gated(
             "geglu_tanh",
             "F.gelu(gate, approximate='tanh') * value",
             lambda g, v: TF.gelu(g, approximate="tanh") * v,
-            lambda g, v: kernels.geglu(g, v, approximate="tanh"),
-            lambda g, v: F.geglu(g, v, approximate="tanh"),
         ),
-        _gated(
-            "reglu", "F.relu(gate) * value", lambda g, v: TF.relu(g) * v, kernels.reglu, F.reglu
-        ),
+        _gated("reglu", "F.relu(gate) * value", lambda g, v: TF.relu(g) * v),
         _gated(
             "glu",
             "torch.sigmoid(gate) * value",
             lambda g, v: torch.sigmoid(g) * v,
-            kernels.glu,
-            F.glu,
             Variant("native", "F.glu(torch.cat([value, gate], -1))", TF.glu, _packed),
         ),
-        _gated("bilinear", "gate * value", torch.mul, kernels.bilinear, F.bilinear),
+        _gated("bilinear", "gate * value", torch.mul),
         Op(
             "squared_relu",
             1,

@@ -37,13 +37,14 @@ import torch
 from torch import Tensor
 
 from actbook import functional as F
+from actbook import registry
 from actbook._checks import check_floating, check_pair
 from actbook.kernels import _pointwise as P
 from actbook.kernels._lazy import FusionUnavailableWarning, LazyKernel, fallback_reason
-from actbook.registry import canonical_name
 
 __all__ = [
     "FUSED",
+    "KERNELS",
     "FusionUnavailableWarning",
     "bilinear",
     "fallback_reason",
@@ -67,16 +68,16 @@ def _gated_kernel(name: str) -> _GatedKernel:
     return _GatedKernel(LazyKernel(getattr(P, name)), LazyKernel(getattr(P, f"{name}_backward")))
 
 
-# One compiled pair per unit, shared by every call in the process.
+# One compiled pair per gated variant of the registry that _pointwise has a kernel for, shared
+# by every call in the process.
 _GATED = {
-    name: _gated_kernel(name)
-    for name in ("swiglu", "geglu", "geglu_tanh", "reglu", "glu", "bilinear")
+    v.name: _gated_kernel(v.name) for v in registry.variants(kind="gated") if hasattr(P, v.name)
 }
 _SQUARED_RELU = (LazyKernel(P.squared_relu), LazyKernel(P.squared_relu_backward))
 _STAR_RELU = (LazyKernel(P.star_relu), LazyKernel(P.star_relu_backward))
 
-#: The kernel names: the gated units (``geglu_tanh`` is ``geglu(approximate="tanh")``), then
-#: the elementwise ones.
+#: The fused variants, by registry name (variants included: ``geglu_tanh`` is
+#: ``geglu(approximate="tanh")``): the gated units, then the elementwise ones.
 FUSED: tuple[str, ...] = (*_GATED, "squared_relu", "star_relu")
 
 
@@ -142,9 +143,11 @@ def _check_gated(gate: Tensor, value: Tensor, name: str) -> None:
         )
 
 
-def _gated(name: str, gate: Tensor, value: Tensor) -> Tensor:
-    _check_gated(gate, value, name.removesuffix("_tanh"))
-    return _FusedGated.apply(_GATED[name], gate, value)
+def _gated(name: str, gate: Tensor, value: Tensor, **params: object) -> Tensor:
+    """The fused gated unit ``name`` with ``params``: the variant of the registry they name."""
+    _check_gated(gate, value, name)
+    variant = registry.bind(name, **params)
+    return _FusedGated.apply(_GATED[variant.name], gate, value)
 
 
 def swiglu(gate: Tensor, value: Tensor) -> Tensor:
@@ -160,11 +163,7 @@ def geglu(gate: Tensor, value: Tensor, approximate: str = "none") -> Tensor:
 
     Same result as :func:`actbook.functional.geglu`; saves only gate and value.
     """
-    if approximate not in ("none", "tanh"):
-        raise ValueError(
-            f"actbook.kernels.geglu: approximate must be 'none' or 'tanh', got {approximate!r}"
-        )
-    return _gated("geglu" if approximate == "none" else "geglu_tanh", gate, value)
+    return _gated("geglu", gate, value, approximate=approximate)
 
 
 def reglu(gate: Tensor, value: Tensor) -> Tensor:
@@ -222,20 +221,45 @@ def star_relu(
     return _FusedStarReLU.apply(x, scale, bias)
 
 
+#: The kernel of each activation that has one, by canonical name.
+KERNELS: dict[str, Callable[..., Tensor]] = {
+    kernel.__name__: kernel
+    for kernel in (swiglu, geglu, reglu, glu, bilinear, squared_relu, star_relu)
+}
+
+
 def get(name: str, **params: object) -> Callable[..., Tensor]:
-    """The fused kernel of activation ``name`` (any alias ``actbook.get`` accepts), with
-    ``params`` bound, e.g. ``get("geglu", approximate="tanh")``. Raises ``ValueError`` for an
-    activation without a fused kernel and ``TypeError`` for a parameter it does not take.
+    """The fused kernel of activation ``name``, with ``params`` bound.
+
+    Args:
+        name: any name, alias or variant name :func:`actbook.get` accepts (``"geglu_tanh"``).
+        **params: the activation's parameters (``approximate="tanh"``); a variant's own are the
+            defaults.
+
+    Returns:
+        The kernel, a function with the signature of the activation's function.
+
+    Raises:
+        ValueError: for an activation without a fused kernel.
+        TypeError: for a parameter the kernel does not take.
+        KeyError: for an unknown name.
+
+    Examples::
+
+        >>> get("SwiGLU") is swiglu
+        True
+        >>> get("geglu_tanh")
+        functools.partial(<function geglu at ...>, approximate='tanh')
     """
-    canonical = canonical_name(name)
-    public = [n for n in FUSED if not n.endswith("_tanh")]
-    if canonical not in public:
+    variant = registry.resolve(name)
+    kernel = KERNELS.get(variant.base)
+    if kernel is None:
         raise ValueError(
-            f"actbook.kernels: no fused kernel for {name!r}; available: {', '.join(public)}"
+            f"actbook.kernels: no fused kernel for {name!r}; available: {', '.join(KERNELS)}"
         )
-    kernel = globals()[canonical]
+    params = {**variant.params, **params}
     options = inspect.signature(kernel).parameters.values()
     unknown = set(params) - {p.name for p in options if p.default is not p.empty}
     if unknown:
-        raise TypeError(f"actbook.kernels.{canonical} takes no parameter {sorted(unknown)}")
+        raise TypeError(f"actbook.kernels.{variant.base} takes no parameter {sorted(unknown)}")
     return functools.partial(kernel, **params) if params else kernel

@@ -16,17 +16,16 @@ function here is pure: no state, no Python branching on tensor values.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import torch
 from torch import Tensor
 
+from actbook import _numerics as N
 from actbook import derivatives as D
 from actbook import functional as F
+from actbook import registry
 from actbook._checks import upcast
-
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 # Each activation with its derivative, (a(g), a'(g)) from one shared evaluation; and a(g) alone.
 Activation = Callable[[Tensor], tuple[Tensor, Tensor]]
@@ -36,8 +35,8 @@ Value = Callable[[Tensor], Tensor]
 def _with_tails(value_and_slope: Activation) -> Activation:
     """(a, a') of an activation with a(-inf) = 0, a(+inf) = +inf, a'(±inf) = 0 or 1.
 
-    Beyond ``±functional._TAIL`` the gate function of these activations is exactly 0 or 1
-    (as in :func:`actbook.functional._linear_tails`), so there a = g, a' = 1 above and
+    Beyond ``±_numerics.TAIL`` the gate function of these activations is exactly 0 or 1
+    (as in :func:`actbook._numerics.linear_tails`), so there a = g, a' = 1 above and
     a = −0, a' = 0 below, and whatever the formula made of such gates (``inf * 0`` or an
     overflowing x³ may make a NaN) is discarded. Where autograd records, in a backward pass with
     ``create_graph=True``, that is not enough, because autograd differentiates both branches of
@@ -51,7 +50,7 @@ def _with_tails(value_and_slope: Activation) -> Activation:
     """
 
     def with_tails(g: Tensor) -> tuple[Tensor, Tensor]:
-        big, small = g > F._TAIL, g < -F._TAIL
+        big, small = g > N.TAIL, g < -N.TAIL
         recorded = torch.is_grad_enabled()
         a, slope = value_and_slope(torch.where(big | small, 0.0, g) if recorded else g)
         return (
@@ -74,7 +73,7 @@ def _forward_value(value_and_slope: Activation) -> Value:
 
     def value(g: Tensor) -> Tensor:
         a, _ = value_and_slope(g)
-        return torch.where(g < -F._TAIL, -0.0, a)
+        return torch.where(g < -N.TAIL, -0.0, a)
 
     return value
 
@@ -84,7 +83,7 @@ def _silu(x: Tensor) -> tuple[Tensor, Tensor]:
     ``exp``.
 
     With e = e^{−|x|}, σ(x) = 1/(1 + e) for x ≥ 0 and e/(1 + e) below (the one-exp sigmoid of
-    :func:`actbook.functional._sigmoid_one_exp`, written out here), and xσ(x) is computed as
+    :func:`actbook._numerics.sigmoid_one_exp`, written out here), and xσ(x) is computed as
     (x or xe)/(1 + e): the forward pass, which needs no σ, then divides once.
     """
     e = torch.exp(-x.abs())
@@ -96,8 +95,8 @@ def _silu(x: Tensor) -> tuple[Tensor, Tensor]:
 def _gelu(x: Tensor) -> tuple[Tensor, Tensor]:
     """Exact GELU xΦ(x), Φ(x) = erfc(−x/√2)/2, and its derivative Φ(x) + xφ(x) (Hendrycks &
     Gimpel 2016)."""
-    cdf = 0.5 * torch.erfc(-F._SQRT_HALF * x)
-    return x * cdf, cdf + x * (_INV_SQRT_2PI * torch.exp(-0.5 * x * x))
+    cdf = 0.5 * torch.erfc(-N.SQRT_HALF * x)
+    return x * cdf, cdf + x * (N.INV_SQRT_2PI * torch.exp(-0.5 * x * x))
 
 
 def _gelu_tanh(x: Tensor) -> tuple[Tensor, Tensor]:
@@ -107,15 +106,15 @@ def _gelu_tanh(x: Tensor) -> tuple[Tensor, Tensor]:
     For |x| above about 7·10¹², x³ overflows and σ(2u) is exactly 0 or 1; the callers replace
     the results there (:func:`_with_tails`, :func:`_forward_value`).
     """
-    u = F._SQRT_2_OVER_PI * (x + F.GELU_TANH_COEFF * x * x * x)
-    du = F._SQRT_2_OVER_PI * (1.0 + 3.0 * F.GELU_TANH_COEFF * x * x)
-    t = F._sigmoid(2.0 * u)
+    u = N.SQRT_2_OVER_PI * (x + F.GELU_TANH_COEFF * x * x * x)
+    du = N.SQRT_2_OVER_PI * (1.0 + 3.0 * F.GELU_TANH_COEFF * x * x)
+    t = N.sigmoid(2.0 * u)
     return x * t, t + 2.0 * x * t * (1.0 - t) * du
 
 
 def _sigmoid_gate(g: Tensor) -> tuple[Tensor, Tensor]:
     """σ and its derivative σ(1 − σ), from one stable sigmoid (GLU's gate)."""
-    s = F._sigmoid(g)
+    s = N.sigmoid(g)
     return s, s * (1.0 - s)
 
 
@@ -138,72 +137,116 @@ _SILU, _SILU_VALUE = _with_tails(_silu), _forward_value(_silu)
 _GELU, _GELU_VALUE = _with_tails(_gelu), _forward_value(_gelu)
 _GELU_TANH, _GELU_TANH_VALUE = _with_tails(_gelu_tanh), _forward_value(_gelu_tanh)
 
+#: The activations a gated kernel can apply to its gate or value, by registry name: (a and a'
+#: from one evaluation, for the backward pass; a alone, for the forward pass).
+PIECES: dict[str, tuple[Activation, Value]] = {
+    "silu": (_SILU, _SILU_VALUE),
+    "gelu": (_GELU, _GELU_VALUE),
+    "gelu_tanh": (_GELU_TANH, _GELU_TANH_VALUE),
+    "sigmoid": (_sigmoid_gate, N.sigmoid),
+    "relu": (_relu_gate, torch.relu),
+    "identity": (_identity_gate, _identity),
+}
 
-def _gated_forward(activation: Value, gate: Tensor, value: Tensor) -> Tensor:
-    """a(gate)·value, computed in float32 for float16/bfloat16 and rounded once."""
-    return (activation(upcast(gate)) * upcast(value)).to(gate.dtype)
+
+def _clamped(x: Tensor, bounds: tuple[float, float] | None) -> Tensor:
+    return x if bounds is None else x.clamp(*bounds)
+
+
+def _gated_forward(name: str, gate: Tensor, value: Tensor) -> Tensor:
+    """y = a(g)·(b(v) + c) for the :class:`~actbook.registry.GatedForm` of ``name``, computed in
+    float32 for float16/bfloat16 and rounded once.
+
+    The form is read while tracing: its fields are Python constants of the compiled graph, and a
+    part it does not use (a clamp, an identity transform, a zero offset) costs nothing.
+    """
+    form = registry.VARIANTS[name].gated
+    g, v = _clamped(upcast(gate), form.gate_clamp), _clamped(upcast(value), form.value_clamp)
+    a = PIECES[form.gate][1](g)
+    b = v if form.value == "identity" else PIECES[form.value][1](v)
+    if form.value_offset:
+        b = b + form.value_offset
+    return (a * b).to(gate.dtype)
 
 
 def _gated_backward(
-    activation: Activation, grad: Tensor, gate: Tensor, value: Tensor
+    name: str, grad: Tensor, gate: Tensor, value: Tensor
 ) -> tuple[Tensor, Tensor]:
-    """(ȳ·a'(gate)·value, ȳ·a(gate)), computed like :func:`_gated_forward`."""
-    grad32, value32 = upcast(grad), upcast(value)
-    a, slope = activation(upcast(gate))
-    return (grad32 * slope * value32).to(gate.dtype), (grad32 * a).to(value.dtype)
+    """(ȳ·a'(g)·(b(v) + c), ȳ·a(g)·b'(v)), computed like :func:`_gated_forward`; a clamp
+    passes the gradient on its closed interval, as :func:`torch.clamp` does."""
+    form = registry.VARIANTS[name].gated
+    grad32, gate32, value32 = upcast(grad), upcast(gate), upcast(value)
+    a, slope = PIECES[form.gate][0](_clamped(gate32, form.gate_clamp))
+    if form.gate_clamp is not None:
+        low, high = form.gate_clamp
+        slope = torch.where((gate32 >= low) & (gate32 <= high), slope, 0.0)
+    v = _clamped(value32, form.value_clamp)
+    grad_value = grad32 * a
+    if form.value == "identity":
+        b = v
+    else:
+        b, value_slope = PIECES[form.value][0](v)
+        grad_value = grad_value * value_slope
+    if form.value_clamp is not None:
+        low, high = form.value_clamp
+        grad_value = torch.where((value32 >= low) & (value32 <= high), grad_value, 0.0)
+    if form.value_offset:
+        b = b + form.value_offset
+    return (grad32 * slope * b).to(gate.dtype), grad_value.to(value.dtype)
 
 
 # Each kernel is its own top-level function: torch.compile caches graphs per code object, so
 # kernels that shared one (a closure, or the decorators of actbook.functional) would evict
-# each other's graphs and count against one recompilation limit.
+# each other's graphs and count against one recompilation limit. A gated kernel for a unit of
+# the registry, a pair named after its variant, is all it takes: actbook.kernels finds it.
 
 
 def swiglu(gate: Tensor, value: Tensor) -> Tensor:
-    return _gated_forward(_SILU_VALUE, gate, value)
+    return _gated_forward("swiglu", gate, value)
 
 
 def swiglu_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
-    return _gated_backward(_SILU, grad, gate, value)
+    return _gated_backward("swiglu", grad, gate, value)
 
 
 def geglu(gate: Tensor, value: Tensor) -> Tensor:
-    return _gated_forward(_GELU_VALUE, gate, value)
+    return _gated_forward("geglu", gate, value)
 
 
 def geglu_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
-    return _gated_backward(_GELU, grad, gate, value)
+    return _gated_backward("geglu", grad, gate, value)
 
 
 def geglu_tanh(gate: Tensor, value: Tensor) -> Tensor:
-    return _gated_forward(_GELU_TANH_VALUE, gate, value)
+    return _gated_forward("geglu_tanh", gate, value)
 
 
 def geglu_tanh_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
-    return _gated_backward(_GELU_TANH, grad, gate, value)
+    return _gated_backward("geglu_tanh", grad, gate, value)
 
 
 def reglu(gate: Tensor, value: Tensor) -> Tensor:
-    return _gated_forward(torch.relu, gate, value)
+    return _gated_forward("reglu", gate, value)
 
 
 def reglu_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
-    return _gated_backward(_relu_gate, grad, gate, value)
+    return _gated_backward("reglu", grad, gate, value)
 
 
 def glu(gate: Tensor, value: Tensor) -> Tensor:
-    return _gated_forward(F._sigmoid, gate, value)
+    return _gated_forward("glu", gate, value)
 
 
 def glu_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
-    return _gated_backward(_sigmoid_gate, grad, gate, value)
+    return _gated_backward("glu", grad, gate, value)
 
 
 def bilinear(gate: Tensor, value: Tensor) -> Tensor:
-    return _gated_forward(_identity, gate, value)
+    return _gated_forward("bilinear", gate, value)
 
 
 def bilinear_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
-    return _gated_backward(_identity_gate, grad, gate, value)
+    return _gated_backward("bilinear", grad, gate, value)
 
 
 def squared_relu(x: Tensor) -> Tensor:
