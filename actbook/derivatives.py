@@ -181,6 +181,21 @@ def star_relu(
     return 2 * scale * torch.relu(x)
 
 
+@elementwise
+def xielu(
+    x: Tensor,
+    alpha_p: float | Tensor = F.XIELU_ALPHA_P,
+    alpha_n: float | Tensor = F.XIELU_ALPHA_N,
+    beta: float | Tensor = F.XIELU_BETA,
+    eps: float | Tensor = F.XIELU_EPS,
+) -> Tensor:
+    """2α_p x + β for x > 0; α_n eˣ + β − α_n for x ≤ ε; β − α_n on (ε, 0]."""
+    a_p, a_n, b, e = (p.to(x.dtype) if isinstance(p, Tensor) else p
+                      for p in (alpha_p, alpha_n, beta, eps))
+    exponential = torch.where(x <= e, a_n * torch.exp(x.clamp(max=e)), 0.0)
+    return torch.where(x > 0, 2 * a_p * x.clamp(min=0.0) + b, exponential + (b - a_n))
+
+
 def _partials(name: str, gate: Tensor, value: Tensor, **params: object) -> tuple[Tensor, Tensor]:
     """The partial derivatives of gated unit ``name``, read from its
     :class:`~actbook.registry.GatedForm`."""
@@ -214,3 +229,8 @@ def swiglu(gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
 def bilinear(gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
     """(value, gate)."""
     return _partials("bilinear", gate, value)
+
+
+def drelu(gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    """(1[gate > 0]·max(0, value), max(0, gate)·1[value > 0])."""
+    return _partials("drelu", gate, value)

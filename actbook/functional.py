@@ -55,11 +55,13 @@ __all__ = [
     "relu6",
     "squared_relu",
     "star_relu",
+    "xielu",
     "glu",
     "reglu",
     "geglu",
     "swiglu",
     "bilinear",
+    "drelu",
     "split_gated",
     "pack_gated",
     "SELU_ALPHA",
@@ -68,6 +70,10 @@ __all__ = [
     "GELU_SIGMOID_COEFF",
     "STAR_RELU_SCALE",
     "STAR_RELU_BIAS",
+    "XIELU_ALPHA_P",
+    "XIELU_ALPHA_N",
+    "XIELU_BETA",
+    "XIELU_EPS",
 ]
 
 #: SELU's α and λ, the fixed point of mean 0 and variance 1 (Klambauer et al. 2017).
@@ -81,6 +87,12 @@ GELU_SIGMOID_COEFF = 1.702
 #: E[ReLU(x)²] = 1/2 and Var[ReLU(x)²] = 5/4 (Yu et al. 2022).
 STAR_RELU_SCALE = 2.0 / math.sqrt(5.0)
 STAR_RELU_BIAS = -1.0 / math.sqrt(5.0)
+#: xIELU's initial α_p and α_n, fixed β and ε, as in the released code of Apertus
+#: (Huang & Schlag 2024; Hugging Face's ``XIELUActivation``).
+XIELU_ALPHA_P = 0.8
+XIELU_ALPHA_N = 0.8
+XIELU_BETA = 0.5
+XIELU_EPS = -1e-6
 
 def _gelu_tanh(x: Tensor) -> Tensor:
     u = N.SQRT_2_OVER_PI * (x + GELU_TANH_COEFF * x * x * x)
@@ -331,6 +343,73 @@ def star_relu(
     return N.as_tensor(scale, x) * r * r + N.as_tensor(bias, x)
 
 
+def _real(p: float | Tensor, like: Tensor) -> float | Tensor:
+    """A parameter as it enters a formula: a float as it is, a tensor in ``like``'s dtype."""
+    return p.to(like.dtype) if isinstance(p, Tensor) else p
+
+
+@elementwise
+def xielu(
+    x: Tensor,
+    alpha_p: float | Tensor = XIELU_ALPHA_P,
+    alpha_n: float | Tensor = XIELU_ALPHA_N,
+    beta: float | Tensor = XIELU_BETA,
+    eps: float | Tensor = XIELU_EPS,
+) -> Tensor:
+    r"""xIELU, the expanded integral of the ELU (Huang & Schlag 2024), as Apertus computes it.
+
+    .. math::
+        f(x) = \begin{cases} \alpha_p x^2 + \beta x & x > 0 \\
+        \alpha_n\,\bigl(\operatorname{expm1}(\min(x, \epsilon)) - x\bigr) + \beta x
+        & x \le 0 \end{cases}
+
+    The integral of a gradient that grows linearly for x > 0 (as ReLU²'s) and may turn
+    negative for x < 0 (as xSiLU's): f is not monotonic and grows on both sides. With ε = 0 the
+    slope would be β on both sides of 0; the released ε = −10⁻⁶ leaves a step of
+    :math:`\alpha_n\operatorname{expm1}(\epsilon) \approx -8\cdot10^{-7}` at 0 and the
+    slope β − α_n on (ε, 0], which actbook reproduces. The negative branch is evaluated as
+    :math:`\alpha_n\operatorname{expm1}(x) + (\beta - \alpha_n)x` (the same function, finite
+    at −∞, where its limit is +∞ for α_n > β) and its constant on (ε, 0] in float64.
+
+    Args:
+        x: the input.
+        alpha_p: the curvature α_p > 0 of the positive side. Default: 0.8.
+        alpha_n: the scale α_n > β of the negative side. Default: 0.8.
+        beta: the slope β at 0. Default: 0.5.
+        eps: the cut-off ε ≤ 0 of the exponential. Default: −10⁻⁶.
+
+    Each parameter may be a tensor (learnable, see :class:`actbook.nn.XIELU`).
+
+    Returns:
+        f(x), of the shape and dtype of ``x``.
+
+    Raises:
+        ValueError: if a float α_p is not positive, a float α_n is not above a float β, or a
+            float ε is positive.
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> xielu(torch.tensor([-10.0, 1.0, 3.0]))
+        tensor([2.2000, 1.3000, 8.7000])
+    """
+    floats = [p for p in (alpha_p, alpha_n, beta, eps) if not isinstance(p, Tensor)]
+    if len(floats) == 4 and not (alpha_p > 0 and alpha_n > beta and eps <= 0):
+        raise ValueError(
+            "actbook.xielu: needs alpha_p > 0, alpha_n > beta and eps <= 0, got "
+            f"alpha_p={alpha_p}, alpha_n={alpha_n}, beta={beta}, eps={eps}"
+        )
+    a_p, a_n, b, e = (_real(p, x) for p in (alpha_p, alpha_n, beta, eps))
+    positive = x.clamp(min=0.0)
+    negative = x.clamp(max=0.0)
+    # expm1(min(x, ε)) is constant on (ε, 0]: computed once, in float64 where ε is a float.
+    step = a_n * (math.expm1(e) if isinstance(e, float) else torch.expm1(e))
+    exponential = torch.where(negative <= e, a_n * N.expm1(negative.clamp(max=e)), step)
+    return torch.where(
+        x > 0, a_p * positive * positive + b * positive, exponential + (b - a_n) * negative
+    )
+
+
 @gated
 def glu(gate: Tensor, value: Tensor) -> Tensor:
     r"""Gated linear unit :math:`\sigma(\text{gate}) \odot \text{value}` (Dauphin et al. 2016)."""
@@ -371,6 +450,33 @@ def bilinear(gate: Tensor, value: Tensor) -> Tensor:
     r"""Bilinear unit :math:`\text{gate} \odot \text{value}`, a GLU without the nonlinearity
     (Shazeer 2020)."""
     return gate * value
+
+
+@gated
+def drelu(gate: Tensor, value: Tensor) -> Tensor:
+    r"""dReLU :math:`\max(0, \text{gate}) \odot \max(0, \text{value})` (Song et al. 2024).
+
+    ReGLU with a ReLU on the value too, so that an output is zero wherever either projection is
+    negative: the activation of TurboSparse-Mistral and TurboSparse-Mixtral, made for sparse
+    inference.
+
+    Args:
+        gate: the gate.
+        value: the value, of the gate's shape and dtype.
+
+    Returns:
+        ReLU(gate)·ReLU(value).
+
+    Raises:
+        ValueError: if gate and value differ in shape.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> drelu(torch.tensor([2.0, 2.0, -1.0]), torch.tensor([3.0, -3.0, 3.0]))
+        tensor([6., 0., 0.])
+    """
+    return torch.relu(gate) * torch.relu(value)
 
 
 def split_gated(

@@ -54,6 +54,7 @@ GENERATION_HUES: dict[str, str] = {
     "smooth": OKABE_ITO["bluish green"],
     "gated": OKABE_ITO["reddish purple"],
     "hardware": OKABE_ITO["orange"],
+    "frontier": OKABE_ITO["sky blue"],
 }
 
 #: The default abscissa of the function plots, in float64.

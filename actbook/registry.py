@@ -32,11 +32,14 @@ from torch import Tensor
 from actbook import derivatives as D
 from actbook import functional as F
 
-Generation = Literal["sigmoid", "rectifier", "smooth", "gated", "hardware"]
+Generation = Literal["sigmoid", "rectifier", "smooth", "gated", "hardware", "frontier"]
 Kind = Literal["elementwise", "rowwise", "gated"]
 
-#: The article's four eras plus its section on hardware-aware activations, in book order.
-GENERATIONS: tuple[Generation, ...] = ("sigmoid", "rectifier", "smooth", "gated", "hardware")
+#: The article's four eras, its section on hardware-aware activations and the activations of
+#: 2023–2026 that it lacks (Chapter 7), in book order.
+GENERATIONS: tuple[Generation, ...] = (
+    "sigmoid", "rectifier", "smooth", "gated", "hardware", "frontier",
+)
 #: The kinds of activation, by how they read their input.
 KINDS: tuple[Kind, ...] = ("elementwise", "rowwise", "gated")
 
@@ -423,6 +426,13 @@ _ENTRIES: tuple[ActivationInfo, ...] = (
         aliases=("starrelu",),
     ),
     ActivationInfo(
+        name="drelu", display_name="dReLU", year=2024, citation="song2024turbo",
+        generation="hardware", family="gated linear unit", kind="gated",
+        formula=r"\max(0, g) \odot \max(0, v)",
+        derivative_formula=r"(\mathbb{1}[g > 0]\max(0, v),\ \max(0, g)\,\mathbb{1}[v > 0])",
+        gated=GatedForm(gate="relu", value="relu"),
+    ),
+    ActivationInfo(
         name="glu", display_name="GLU", year=2016, citation="dauphin2017language",
         generation="gated", family="gated linear unit", kind="gated",
         formula=r"\sigma(g) \odot v",
@@ -461,6 +471,17 @@ _ENTRIES: tuple[ActivationInfo, ...] = (
         formula=r"g \odot v",
         derivative_formula=r"(v,\ g)",
         gated=GatedForm(gate="identity"),
+    ),
+    ActivationInfo(
+        name="xielu", display_name="xIELU", year=2024, citation="huang2024deriving",
+        generation="frontier", family="integrated",
+        formula=(r"\alpha_p x^2 + \beta x \text{ if } x > 0 \text{ else } "
+                 r"\alpha_n(\operatorname{expm1}(\min(x, \epsilon)) - x) + \beta x"),
+        derivative_formula=(r"2\alpha_p x + \beta \text{ if } x > 0 \text{ else } "
+                            r"\alpha_n e^{\min(x, \epsilon)}\,\mathbb{1}[x \le \epsilon]"
+                            r" + \beta - \alpha_n"),
+        params={"alpha_p": F.XIELU_ALPHA_P, "alpha_n": F.XIELU_ALPHA_N,
+                "beta": F.XIELU_BETA, "eps": F.XIELU_EPS},
     ),
 )
 

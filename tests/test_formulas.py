@@ -115,10 +115,10 @@ def test_formula_computes_the_function(name: str, which: str) -> None:
 
 
 def test_most_formulas_are_checked() -> None:
-    """The piecewise formulas in words are the only ones left out; a new formula in the
-    translated notation is checked without being listed here."""
+    """The piecewise formulas in words are the only ones left out, and fewer than half; a new
+    formula in the translated notation is checked without being listed here."""
     skipped = {f"{n}.{w}" for n, w in _cases() if not _translated(n, w)}
-    assert len(skipped) <= 14, sorted(skipped)
+    assert len(skipped) < len(_cases()) / 2, sorted(skipped)
 
 
 def test_a_wrong_formula_is_caught() -> None:

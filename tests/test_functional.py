@@ -514,3 +514,57 @@ def test_prelu_single_slope_keeps_input_shape():
     out = actbook.F.prelu(x, weight)
     assert out.shape == torch.nn.functional.prelu(x, weight).shape == ()
     assert out.item() == -0.5
+
+
+# ----------------------------------------------------------------------------------------------
+# Released formulas: actbook computes what the models' own code computes
+# ----------------------------------------------------------------------------------------------
+
+
+def _xielu_released(x: Tensor, alpha_p: Tensor, alpha_n: Tensor, beta: float, eps: float) -> Tensor:
+    """Hugging Face's ``XIELUActivation._xielu_python`` (Apertus), with α_p = softplus(p) and
+    α_n = β + softplus(n) for the stored parameters p and n."""
+    a_p, a_n = TF.softplus(alpha_p), beta + TF.softplus(alpha_n)
+    return torch.where(x > 0, a_p * x * x + beta * x,
+                       (torch.expm1(torch.min(x, torch.tensor(eps, dtype=x.dtype))) - x) * a_n
+                       + beta * x)
+
+
+def test_xielu_module_is_the_released_activation() -> None:
+    """Same parameters, same buffers, same values (float64, 1e-15) and gradients as the
+    Apertus code, including on (ε, 0] where its ε = −1e-6 leaves a step at 0."""
+    module = actbook.nn.XIELU().double()
+    assert {n: tuple(t.shape) for n, t in module.state_dict().items()} == {
+        "alpha_p": (1,), "alpha_n": (1,), "beta": (), "eps": ()}
+    torch.testing.assert_close(TF.softplus(module.alpha_p), torch.full((1,), 0.8).double())
+    beta, eps = module.beta.item(), module.eps.item()  # -1e-6 as float32 stores it
+    x = torch.cat([torch.linspace(-12, 6, 181, dtype=torch.float64),
+                   torch.tensor([-1e-6, -5e-7, -1e-9, 0.0, 1e-9], dtype=torch.float64)])
+    expected = _xielu_released(x, module.alpha_p.detach(), module.alpha_n.detach(), beta, eps)
+    torch.testing.assert_close(module(x), expected, rtol=1e-15, atol=1e-15)
+    assert module(torch.tensor([0.0], dtype=torch.float64)).item() == pytest.approx(
+        0.8 * math.expm1(eps), rel=1e-7)
+    leaf = x.clone().requires_grad_()
+    params = [module.alpha_p, module.alpha_n]
+    ours = torch.autograd.grad(module(leaf).sum(), [leaf, *params])
+    p, n = (t.detach().clone().requires_grad_() for t in params)
+    leaf2 = x.clone().requires_grad_()
+    theirs = torch.autograd.grad(_xielu_released(leaf2, p, n, beta, eps).sum(), [leaf2, p, n])
+    away_from_eps = x != eps  # torch.min splits a tie's gradient in half
+    torch.testing.assert_close(ours[0][away_from_eps], theirs[0][away_from_eps])
+    for got, want in zip(ours[1:], theirs[1:], strict=True):
+        torch.testing.assert_close(got, want)
+
+
+def test_xielu_refuses_parameters_outside_its_constraints() -> None:
+    with pytest.raises(ValueError, match="alpha_n > beta"):
+        F.xielu(torch.randn(3), alpha_n=0.4)
+    with pytest.raises(ValueError, match="eps <= 0"):
+        actbook.nn.XIELU(eps=1e-3)
+
+
+def test_drelu_is_zero_where_either_projection_is_negative() -> None:
+    gate, value = torch.randn(1000, dtype=torch.float64), torch.randn(1000, dtype=torch.float64)
+    y = F.drelu(gate, value)
+    assert torch.equal(y == 0, (gate <= 0) | (value <= 0))
+    torch.testing.assert_close(y, F.reglu(gate, TF.relu(value)), rtol=0, atol=0)

@@ -13,7 +13,7 @@ import actbook
 from actbook import functional as F
 from actbook import nn as A
 
-LEARNABLE = {"prelu": 1, "star_relu": 2}  # parameters with default arguments
+LEARNABLE = {"prelu": 1, "star_relu": 2, "xielu": 2}  # parameters with default arguments
 GATED = actbook.names(kind="gated")
 
 

@@ -227,6 +227,29 @@ def _star_relu(x: Tensor) -> Tensor:
     return F.STAR_RELU_SCALE * (torch.relu(x) ** 2 - 0.5)
 
 
+def _xielu(x: Tensor) -> Tensor:
+    """xIELU at its defaults as the released code writes it, with its limit +∞ at ±∞."""
+    a_p, a_n, b, e = F.XIELU_ALPHA_P, F.XIELU_ALPHA_N, F.XIELU_BETA, F.XIELU_EPS
+    finite = torch.where(torch.isinf(x), 0.0, x)  # the formula would meet ∞ − ∞; NaN stays
+    cut = torch.minimum(finite, torch.tensor(e, dtype=x.dtype))
+    negative = a_n * (torch.expm1(cut) - finite) + b * finite
+    values = torch.where(finite > 0, a_p * finite * finite + b * finite, negative)
+    return torch.where(torch.isinf(x), INF, values)
+
+
+def _xielu_derivative(x: Tensor) -> Tensor:
+    a_p, a_n, b, e = F.XIELU_ALPHA_P, F.XIELU_ALPHA_N, F.XIELU_BETA, F.XIELU_EPS
+    negative = torch.where(x <= e, a_n * torch.exp(x.clamp(max=e)), 0.0) + (b - a_n)
+    return torch.where(x > 0, 2.0 * a_p * x + b, negative)
+
+
+def _xielu_minimum() -> float:
+    """inf xIELU at the defaults: at x = log(r), r = (α_n − β)/α_n, where α_n eˣ + β − α_n = 0."""
+    a_n, b = F.XIELU_ALPHA_N, F.XIELU_BETA
+    r = (a_n - b) / a_n
+    return a_n * (r - 1.0) + (b - a_n) * math.log(r)
+
+
 _silu, _silu_derivative = _swish(1.0)
 _quick, _quick_derivative = _swish(F.GELU_SIGMOID_COEFF)
 _SELU_SCALE_ALPHA = F.SELU_SCALE * F.SELU_ALPHA
@@ -258,6 +281,12 @@ def _mp_gelu_tanh(x: mpf) -> mpf:
     return x * _mp_sigmoid(2 * u)
 
 
+def _mp_xielu(x: mpf) -> mpf:
+    if x > 0:
+        return mpf("0.8") * x**2 + mpf("0.5") * x
+    return mpf("0.8") * (mpmath.expm1(min(x, mpf("-1e-6"))) - x) + mpf("0.5") * x
+
+
 def _mp_selu(x: mpf) -> mpf:
     return mpf(_MP_SELU_SCALE) * (x if x > 0 else mpf(_MP_SELU_ALPHA) * mpmath.expm1(x))
 
@@ -280,6 +309,10 @@ def _torch_glu(gate: Tensor, value: Tensor) -> Tensor:
 
 # --- the records -------------------------------------------------------------------------------
 
+_XIELU_AT_ZERO = F.XIELU_ALPHA_N * math.expm1(F.XIELU_EPS)
+_XIELU_SLOPE_ZERO = F.XIELU_BETA - F.XIELU_ALPHA_N
+_XIELU_AT_EPS = _XIELU_AT_ZERO + _XIELU_SLOPE_ZERO * F.XIELU_EPS
+_XIELU_SLOPE_EPS = F.XIELU_ALPHA_N * math.exp(F.XIELU_EPS) + _XIELU_SLOPE_ZERO
 _SIGMOIDAL = Properties(True, "C∞", "both", False, (0.0, 1.0))
 _RECTIFIER = Properties(True, "C0", "left", False, (0.0, INF))
 _LEAKY = Properties(True, "C0", "none", False, (-INF, INF))
@@ -409,6 +442,7 @@ _RECORDS: tuple[Oracle, ...] = (
         limits=Limits(F.STAR_RELU_BIAS, F.STAR_RELU_BIAS, INF, 0.0, 0.0, INF, False),
         kinks=(Kink(0.0, F.STAR_RELU_BIAS, 0.0),),
     ),
+    Oracle("drelu", _RECTIFIER, torch=lambda g, v: torch.relu(g) * torch.relu(v)),
     Oracle("glu", _SIGMOIDAL, torch=_torch_glu),
     Oracle("reglu", _RECTIFIER, torch=lambda g, v: torch.relu(g) * v),
     Oracle("geglu", _SELF_GATED, torch=lambda g, v: TF.gelu(g) * v),
@@ -416,6 +450,17 @@ _RECORDS: tuple[Oracle, ...] = (
     Oracle("swiglu", _SELF_GATED, torch=lambda g, v: TF.silu(g) * v),
     Oracle("bilinear", Properties(True, "C∞", "none", True, (-INF, INF)),
            torch=lambda g, v: g * v),
+    Oracle(
+        # C1 as designed (ε → 0: the slope β on both sides of 0, the curvature jumping). The
+        # released ε = −1e-6 adds a step of α_n·expm1(ε) ≈ −8e-7 at 0 and the slope β − α_n on
+        # (ε, 0], both below the resolution of actbook.analysis (jumps above 1e-6); both points
+        # are kinks of the record.
+        "xielu", Properties(False, "C1", "none", False, (_xielu_minimum(), INF)),
+        value=_xielu, derivative=_xielu_derivative, exact=_mp_xielu,
+        limits=Limits(INF, _XIELU_AT_ZERO, INF, _XIELU_SLOPE_ZERO, _XIELU_SLOPE_ZERO, INF, False),
+        kinks=(Kink(0.0, _XIELU_AT_ZERO, _XIELU_SLOPE_ZERO),
+               Kink(F.XIELU_EPS, _XIELU_AT_EPS, _XIELU_SLOPE_EPS)),
+    ),
 )
 
 #: Every oracle, by activation or variant name, in book order.

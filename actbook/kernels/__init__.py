@@ -47,6 +47,7 @@ __all__ = [
     "KERNELS",
     "FusionUnavailableWarning",
     "bilinear",
+    "drelu",
     "fallback_reason",
     "geglu",
     "get",
@@ -190,6 +191,14 @@ def bilinear(gate: Tensor, value: Tensor) -> Tensor:
     return _gated("bilinear", gate, value)
 
 
+def drelu(gate: Tensor, value: Tensor) -> Tensor:
+    r"""Fused dReLU :math:`\max(0, \text{gate}) \odot \max(0, \text{value})` (Song et al. 2024).
+
+    Same result as :func:`actbook.functional.drelu`; saves only gate and value.
+    """
+    return _gated("drelu", gate, value)
+
+
 def squared_relu(x: Tensor) -> Tensor:
     r"""Fused squared ReLU :math:`\max(0, x)^2` (So et al. 2021).
 
@@ -224,7 +233,7 @@ def star_relu(
 #: The kernel of each activation that has one, by canonical name.
 KERNELS: dict[str, Callable[..., Tensor]] = {
     kernel.__name__: kernel
-    for kernel in (swiglu, geglu, reglu, glu, bilinear, squared_relu, star_relu)
+    for kernel in (swiglu, geglu, reglu, glu, bilinear, drelu, squared_relu, star_relu)
 }
 
 

@@ -249,6 +249,14 @@ def bilinear_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor
     return _gated_backward("bilinear", grad, gate, value)
 
 
+def drelu(gate: Tensor, value: Tensor) -> Tensor:
+    return _gated_forward("drelu", gate, value)
+
+
+def drelu_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    return _gated_backward("drelu", grad, gate, value)
+
+
 def squared_relu(x: Tensor) -> Tensor:
     return F.squared_relu(x)
 

@@ -11,6 +11,7 @@ Gated modules take either ``(gate, value)`` or one packed tensor, split by
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -308,6 +309,68 @@ class StarReLU(Activation):
         )
 
 
+def _softplus_inverse(y: float) -> float:
+    """The z with softplus(z) = log(1 + e^z) = y > 0."""
+    return math.log(math.expm1(y))
+
+
+class XIELU(Activation):
+    r"""xIELU (Huang & Schlag 2024) with learnable α_p and α_n, as in Apertus.
+
+    The parameters are stored as Hugging Face's ``XIELUActivation`` stores them, so that an
+    Apertus checkpoint loads as it is: ``alpha_p`` and ``alpha_n`` hold
+    :math:`\operatorname{softplus}^{-1}(\alpha_p)` and
+    :math:`\operatorname{softplus}^{-1}(\alpha_n - \beta)`, which keeps α_p > 0 and α_n > β
+    during training, and the buffers ``beta`` and ``eps`` hold β and ε.
+
+    Args:
+        alpha_p_init: the initial α_p. Default: 0.8.
+        alpha_n_init: the initial α_n, above ``beta``. Default: 0.8.
+        beta: β. Default: 0.5.
+        eps: ε ≤ 0. Default: −10⁻⁶.
+
+    Raises:
+        ValueError: unless ``alpha_p_init > 0``, ``alpha_n_init > beta`` and ``eps <= 0``.
+
+    Examples::
+
+        >>> m = XIELU()
+        >>> m(torch.tensor([-10.0, 1.0]))
+        tensor([2.2000, 1.3000], grad_fn=<WhereBackward0>)
+    """
+
+    name = "xielu"
+
+    def __init__(
+        self,
+        alpha_p_init: float = F.XIELU_ALPHA_P,
+        alpha_n_init: float = F.XIELU_ALPHA_N,
+        beta: float = F.XIELU_BETA,
+        eps: float = F.XIELU_EPS,
+    ) -> None:
+        super().__init__()
+        if not (alpha_p_init > 0 and alpha_n_init > beta and eps <= 0):
+            raise ValueError(
+                "XIELU: needs alpha_p_init > 0, alpha_n_init > beta and eps <= 0, got "
+                f"{alpha_p_init}, {alpha_n_init}, {beta}, {eps}"
+            )
+        self.alpha_p = nn.Parameter(torch.tensor([_softplus_inverse(alpha_p_init)]))
+        self.alpha_n = nn.Parameter(torch.tensor([_softplus_inverse(alpha_n_init - beta)]))
+        self.register_buffer("beta", torch.tensor(beta))
+        self.register_buffer("eps", torch.tensor(eps))
+
+    def forward(self, x: Tensor) -> Tensor:
+        # The stored parameters have shape (1,), as Hugging Face's; the formula takes scalars.
+        alpha_p = F.softplus(self.alpha_p).squeeze(0)
+        alpha_n = self.beta + F.softplus(self.alpha_n).squeeze(0)
+        return F.xielu(x, alpha_p, alpha_n, self.beta, self.eps)
+
+    def extra_repr(self) -> str:
+        alpha_n = self.beta + F.softplus(self.alpha_n)
+        return (f"alpha_p={_learned(F.softplus(self.alpha_p))}, alpha_n={_learned(alpha_n)}, "
+                f"beta={_learned(self.beta)}, eps={_learned(self.eps)}")
+
+
 class _Gated(Activation):
     """A gated unit: ``forward(gate, value)``, or ``forward(packed)`` split along ``dim``.
 
@@ -387,6 +450,12 @@ class GEGLU(_Gated):
 
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}, {super().extra_repr()}"
+
+
+class DReLU(_Gated):
+    """:func:`actbook.functional.drelu`, ReLU(gate)·ReLU(value), as a module (TurboSparse)."""
+
+    name = "drelu"
 
 
 #: Canonical registry name -> module class, in book order, for every activation that has one.
