@@ -33,8 +33,8 @@ from torch import Tensor
 from torch._inductor.utils import run_and_get_code
 
 from actbook import kernels
+from actbook.bench.machine import describe_machine
 from actbook.bench.measure import Timing, time_once, warm_up
-from actbook.bench.report import describe_machine
 from actbook.kernels import _pointwise as P
 
 

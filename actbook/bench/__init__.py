@@ -7,9 +7,10 @@ time and its spread, the effective bandwidth (least bytes moved over time), its 
 measured copy bandwidth, and the bytes autograd keeps for the backward pass.
 """
 
+from actbook.bench.machine import describe_machine
 from actbook.bench.measure import Timing, copy_bandwidth, saved_activations, tensor_passes
 from actbook.bench.ops import NO_NATIVE, OPS, VARIANTS
-from actbook.bench.report import describe_machine, markdown
+from actbook.bench.report import markdown
 from actbook.bench.runner import PASSES, Settings, run
 
 __all__ = [

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import torch
 
+from actbook.bench.machine import describe_machine
 from actbook.bench.ops import OPS, VARIANTS
-from actbook.bench.report import describe_machine, markdown
+from actbook.bench.report import markdown
 from actbook.bench.runner import Settings, run
 
 

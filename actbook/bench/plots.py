@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
-from actbook.bench.report import allocation_setting
+from actbook.bench.machine import allocation_setting
 from actbook.plotting import OKABE_ITO
 
 #: One colour per variant, the same in every figure.
