@@ -7,8 +7,9 @@
   and the registry's lookups) has ``Examples::``, and the examples run (doctest).
 
 Public means: named without a leading underscore in a public module of the package (no
-``__main__`` and no ``_private`` module), defined there, and for methods, defined by the class itself (``forward``
-and ``extra_repr`` of modules are PyTorch's interface and documented by the class).
+``__main__`` and no ``_private`` module), defined there, and for methods, defined by the class
+itself (``forward`` and ``extra_repr`` of modules are PyTorch's interface and documented by the
+class).
 """
 
 from __future__ import annotations
