@@ -39,10 +39,9 @@ def _shape_marked(args: tuple) -> tuple:
     but the last dynamic and the last static.
 
     Batch and sequence lengths then change without a recompilation, while the feature
-    dimension, fixed for a given layer, stays a constant: on an H200 a SwiGLU kernel compiled
-    with every size symbolic (``dynamic=True``) ran 40 % slower than the same kernel for a fixed
-    shape (``benchmarks/results/gpu_diag_h200.txt``), and on two CPU cores a SwiGLU forward at
-    2048×2048 took almost twice as long. Marking the last dimension static matters: otherwise the
+    dimension, fixed for a given layer, stays a constant, because a kernel compiled with every
+    size symbolic ran markedly slower on a GPU and on the CPU (measurements in
+    ``benchmarks/results/README.md``). Marking the last dimension static matters: otherwise the
     second feature size a kernel sees makes Dynamo recompile with that dimension symbolic, for
     every size after it; a new feature size compiles once more instead. A 1-D tensor is all
     feature dimension and left to Dynamo, which makes its length symbolic once it has changed,

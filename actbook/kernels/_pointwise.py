@@ -41,12 +41,10 @@ def _with_tails(value_and_slope: Activation) -> Activation:
     overflowing x³ may make a NaN) is discarded. Where autograd records, in a backward pass with
     ``create_graph=True``, that is not enough, because autograd differentiates both branches of
     a select: there the formula sees 0 in place of such gates, which keeps the second
-    derivatives finite. (Dynamo compiles the two cases as separate graphs; everywhere, the
-    extra select made a SwiGLU training step 8 % slower on two cores, an exact GEGLU one 18 %.)
-    A NaN gate stays NaN. The eager
-    reference clamps the gate instead; Inductor's C++ code ran the clamped formula markedly
-    slower than these selects (a SwiGLU forward took 64 instead of 47 ms at 8192×4096 on two
-    cores).
+    derivatives finite. (Dynamo compiles the two cases as separate graphs: the extra select,
+    needed only there, would slow every training step.) A NaN gate stays NaN. The eager
+    reference clamps the gate instead; Inductor's C++ code runs the clamped formula markedly
+    slower than these selects. The measurements are in ``benchmarks/results/README.md``.
     """
 
     def with_tails(g: Tensor) -> tuple[Tensor, Tensor]:
@@ -67,8 +65,8 @@ def _forward_value(value_and_slope: Activation) -> Value:
     A forward pass runs inside an :class:`torch.autograd.Function` and is never differentiated,
     so the formula may see the gate as it is: above the cutoff it already gives g (+inf
     included), and below, where it may make ``-inf * 0``, one select returns −0. (The unused
-    derivative is dropped from the compiled graph.) A SwiGLU forward at 8192×4096 on two cores
-    took 10 % longer with the selects of :func:`_with_tails`.
+    derivative is dropped from the compiled graph.) The selects of :func:`_with_tails` would
+    make the forward pass slower (``benchmarks/results/README.md``).
     """
 
     def value(g: Tensor) -> Tensor:
