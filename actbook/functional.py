@@ -106,6 +106,24 @@ def step(x: Tensor, threshold: float = 0.0) -> Tensor:
     The McCulloch–Pitts unit (McCulloch & Pitts 1943) and Rosenblatt's perceptron (1958).
     Its derivative is 0 everywhere except at the threshold, where it does not exist; autograd
     returns 0 everywhere, which is why gradient descent cannot train it. NaN stays NaN.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        threshold: the threshold θ, the smallest input that gives 1. Default: 0.0.
+
+    Returns:
+        1 where ``x`` ≥ ``threshold``, 0 elsewhere and NaN where ``x`` is NaN, of the shape and
+        dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> step(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 1., 1.])
+        >>> step(torch.tensor([-1.0, 0.0, 2.0]), threshold=1.0)
+        tensor([0., 0., 1.])
     """
     return N.Step.apply(x, threshold)
 
@@ -118,13 +136,42 @@ def sigmoid(x: Tensor) -> Tensor:
     computed as :math:`\sigma(x)\sigma(-x)`, which, unlike PyTorch's :math:`\sigma(1-\sigma)`,
     keeps its digits for large x. Popularised for neural networks by Rumelhart, Hinton and
     Williams (1986).
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        σ(x), in [0, 1], of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> sigmoid(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([0.2689, 0.5000, 0.8808])
     """
     return N.sigmoid(x)
 
 
 @elementwise
 def tanh(x: Tensor) -> Tensor:
-    r"""Hyperbolic tangent :math:`\tanh x = 2\sigma(2x) - 1`, zero-centred (LeCun et al. 1998)."""
+    r"""Hyperbolic tangent :math:`\tanh x = 2\sigma(2x) - 1`, zero-centred (LeCun et al. 1998).
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        tanh(x), in [−1, 1], of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> tanh(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.7616,  0.0000,  0.9640])
+    """
     return torch.tanh(x)
 
 
@@ -134,6 +181,28 @@ def softmax(x: Tensor, dim: int | None = None, temperature: float = 1.0) -> Tens
     The maximum along ``dim`` is subtracted before ``exp`` (softmax is invariant to adding a
     constant), so no input overflows. ``dim`` is required: PyTorch's implicit choice of
     dimension is deprecated because it silently normalises the wrong axis.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        dim: the dimension along which the output sums to 1. Required: the default ``None``
+            raises ``TypeError``.
+        temperature: the temperature T > 0; T > 1 flattens the distribution, T < 1 sharpens it.
+            Default: 1.0.
+
+    Returns:
+        The probabilities, non-negative and summing to 1 along ``dim``, of the shape and dtype of
+        ``x``.
+
+    Raises:
+        TypeError: if ``dim`` is not given, or ``x`` is not a floating-point tensor.
+        ValueError: if ``temperature`` is not positive.
+
+    Examples::
+
+        >>> softmax(torch.tensor([1.0, 2.0, 3.0]), dim=-1)
+        tensor([0.0900, 0.2447, 0.6652])
+        >>> softmax(torch.tensor([1.0, 2.0, 3.0]), dim=-1, temperature=2.0)
+        tensor([0.1863, 0.3072, 0.5065])
     """
     check_floating(x, "softmax")
     if dim is None:
@@ -154,6 +223,20 @@ def relu(x: Tensor) -> Tensor:
     r"""Rectified linear unit :math:`\max(0, x)` (Nair & Hinton 2010; Glorot et al. 2011).
 
     ``relu'(0) = 0``, as in PyTorch.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        max(0, x), of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> relu(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
     """
     return torch.relu(x)
 
@@ -164,6 +247,23 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
     ``negative_slope`` defaults to PyTorch's and JAX's 0.01; TensorFlow's functions use 0.2 and
     the Keras layer 0.3.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        negative_slope: the slope a for x < 0. Default: 0.01.
+
+    Returns:
+        x where x > 0, a·x elsewhere, of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> leaky_relu(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.0100,  0.0000,  2.0000])
+        >>> leaky_relu(torch.tensor([-1.0, 0.0, 2.0]), negative_slope=0.2)
+        tensor([-0.2000,  0.0000,  2.0000])
     """
     return torch.where(x > 0, x, x * negative_slope)
 
@@ -175,6 +275,28 @@ def prelu(x: Tensor, weight: Tensor | float = 0.25) -> Tensor:
     ``weight`` holds one slope, or one per channel; the channel dimension is dimension 1, as in
     :func:`torch.nn.functional.prelu`. For a 1-D input actbook reads dimension 0 as the channel
     dimension, where PyTorch accepts only a single slope.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        weight: the slope a for x < 0: a float or a one-element tensor for all channels, or a 1-D
+            tensor with one slope per channel (the size of dimension 1, or of dimension 0 for a
+            1-D input). A tensor may be learnable (see :class:`actbook.nn.PReLU`). Default: 0.25.
+
+    Returns:
+        x where x > 0, a·x elsewhere, of the shape and dtype of ``x``.
+
+    Raises:
+        ValueError: if ``weight`` has more than one element and is not a 1-D tensor with one
+            slope per channel of ``x``.
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> prelu(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.2500,  0.0000,  2.0000])
+        >>> prelu(torch.tensor([[-1.0, -1.0], [2.0, -2.0]]), torch.tensor([0.1, 0.5]))
+        tensor([[-0.1000, -0.5000],
+                [ 2.0000, -1.0000]])
     """
     w = N.as_tensor(weight, x)
     if w.numel() == 1:
@@ -196,6 +318,23 @@ def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     r"""Exponential linear unit: :math:`x` for x > 0, :math:`\alpha(e^x - 1)` otherwise.
 
     Uses ``expm1`` so small negative inputs keep full precision (Clevert et al. 2015).
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        alpha: the scale α of the negative side, whose limit at −∞ is −α. Default: 1.0.
+
+    Returns:
+        x where x > 0, α(eˣ − 1) elsewhere, of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> elu(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.6321,  0.0000,  2.0000])
+        >>> elu(torch.tensor([-1.0, 0.0, 2.0]), alpha=0.5)
+        tensor([-0.3161,  0.0000,  2.0000])
     """
     return torch.where(x > 0, x, alpha * N.expm1(x.clamp(max=0)))
 
@@ -206,6 +345,20 @@ def selu(x: Tensor) -> Tensor:
 
     α ≈ 1.6733 and λ ≈ 1.0507 make mean 0 and variance 1 a stable fixed point of a deep
     network with LeCun-normal weights (Klambauer et al. 2017).
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        λ·elu_α(x), of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> selu(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-1.1113,  0.0000,  2.1014])
     """
     # x + (λ − 1)x rather than λx: λ rounded to float32 is 3e-8 too large, enough to overflow
     # for the largest finite x although the true λx is finite.
@@ -220,6 +373,20 @@ def gelu(x: Tensor) -> Tensor:
 
     Evaluated as :math:`\tfrac{x}{2}\,\mathrm{erfc}(-x/\sqrt{2})`: unlike
     :math:`\tfrac{x}{2}(1 + \mathrm{erf}(x/\sqrt 2))` it does not cancel to 0 for x < −6.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        x·Φ(x), of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> gelu(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.1587,  0.0000,  1.9545])
     """
     return N.linear_tails(lambda t: 0.5 * t * torch.erfc(-N.SQRT_HALF * t), x)
 
@@ -232,6 +399,20 @@ def gelu_tanh(x: Tensor) -> Tensor:
     Evaluated as :math:`x\,\sigma(2u)`, which equals it exactly but has no cancellation in
     :math:`1 + \tanh u` for negative x. Hugging Face calls it ``gelu_new`` and
     ``gelu_pytorch_tanh``; PyTorch ``gelu(x, approximate="tanh")``.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        the tanh approximation of x·Φ(x), of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> gelu_tanh(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.1588,  0.0000,  1.9546])
     """
     return N.linear_tails(_gelu_tanh, x)
 
@@ -241,6 +422,20 @@ def gelu_sigmoid(x: Tensor) -> Tensor:
     r"""Sigmoid approximation of GELU :math:`x\,\sigma(1.702x)` (Hendrycks & Gimpel 2016).
 
     Hugging Face's ``quick_gelu`` (used by CLIP).
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        x·σ(1.702x), of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> gelu_sigmoid(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.1542,  0.0000,  1.9357])
     """
     return N.linear_tails(lambda t: t * N.sigmoid(GELU_SIGMOID_COEFF * t), x)
 
@@ -250,6 +445,20 @@ def silu(x: Tensor) -> Tensor:
     r"""Sigmoid linear unit :math:`x\,\sigma(x)` (Elfwing et al. 2017; Hendrycks & Gimpel 2016).
 
     Swish with β = 1 (Ramachandran et al. 2017).
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        x·σ(x), of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> silu(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.2689,  0.0000,  1.7616])
     """
     return N.linear_tails(lambda t: t * N.sigmoid(t), x)
 
@@ -261,6 +470,24 @@ def swish(x: Tensor, beta: float | Tensor = 1.0) -> Tensor:
     β = 1 is SiLU, β → ∞ tends to ReLU, β = 0 is the line x/2. ``beta`` may be a tensor (a
     learnable parameter, see :class:`actbook.nn.Swish`). ``swish(-inf) = 0`` for β > 0, and
     ``swish(+inf) = 0`` for β < 0: the limits, whatever the sign of β.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        beta: the slope β of the gate, of either sign: a float, or a tensor that broadcasts
+            to the shape of ``x``. Default: 1.0.
+
+    Returns:
+        x·σ(βx), of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> swish(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.2689,  0.0000,  1.7616])
+        >>> swish(torch.tensor([-1.0, 0.0, 2.0]), beta=2.0)
+        tensor([-0.1192,  0.0000,  1.9640])
     """
     # One formula for every β, a float or a tensor (learnable) of either sign, with tensor
     # operations only, so that no Python branch or host sync breaks a compiled graph: beyond
@@ -275,7 +502,22 @@ def swish(x: Tensor, beta: float | Tensor = 1.0) -> Tensor:
 
 @elementwise
 def mish(x: Tensor) -> Tensor:
-    r"""Mish :math:`x \tanh(\mathrm{softplus}(x))` (Misra 2019), with a stable softplus."""
+    r"""Mish :math:`x \tanh(\mathrm{softplus}(x))` (Misra 2019), with a stable softplus.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        x·tanh(softplus(x)), of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> mish(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.3034,  0.0000,  1.9440])
+    """
     return N.linear_tails(lambda t: t * torch.tanh(N.softplus(t)), x)
 
 
@@ -286,6 +528,24 @@ def softplus(x: Tensor, beta: float = 1.0) -> Tensor:
     Evaluated as :math:`\mathrm{log1p}(e^{z})` for z = βx ≤ 8 and :math:`z + \mathrm{log1p}
     (e^{-z})` above, which is accurate everywhere, so PyTorch's ``threshold`` (a switch to the
     identity above βx = 20, an error of up to 2e-9 in float64) is not needed and not offered.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        beta: the sharpness β > 0; the larger β, the closer softplus is to ReLU. Default: 1.0.
+
+    Returns:
+        log(1 + e^(βx))/β, of the shape and dtype of ``x``.
+
+    Raises:
+        ValueError: if ``beta`` is not positive.
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> softplus(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([0.3133, 0.6931, 2.1269])
+        >>> softplus(torch.tensor([-1.0, 0.0, 2.0]), beta=2.0)
+        tensor([0.0635, 0.3466, 2.0091])
     """
     if not beta > 0:
         raise ValueError(f"actbook.softplus: beta must be positive, got {beta}")
@@ -298,6 +558,20 @@ def hardsigmoid(x: Tensor) -> Tensor:
 
     PyTorch's and JAX's definition; Keras 2 used clip(0.2x + 0.5, 0, 1) instead.
     The derivative is 1/6 on (−3, 3) and 0 elsewhere, including at ±3.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        ReLU6(x + 3)/6, in [0, 1], of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> hardsigmoid(torch.tensor([-4.0, 0.0, 1.5, 4.0]))
+        tensor([0.0000, 0.5000, 0.7500, 1.0000])
     """
     m = x.clamp(-3.0, 3.0)
     inner = (m + 3.0) / 6.0
@@ -311,6 +585,20 @@ def hardswish(x: Tensor) -> Tensor:
     ``hardswish'(-3) = 0`` and ``hardswish'(3) = 1`` (the outer pieces, as in PyTorch 2.13;
     PyTorch 2.6 and earlier returned −0.5 and 1.5, pytorch/pytorch#147801), and
     ``hardswish(-inf) = 0`` (PyTorch returns NaN).
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        x·ReLU6(x + 3)/6, of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> hardswish(torch.tensor([-4.0, -1.0, 1.5, 4.0]))
+        tensor([ 0.0000, -0.3333,  1.1250,  4.0000])
     """
     m = x.clamp(-3.0, 3.0)
     inner = m * (m + 3.0) / 6.0
@@ -319,13 +607,43 @@ def hardswish(x: Tensor) -> Tensor:
 
 @elementwise
 def relu6(x: Tensor) -> Tensor:
-    r""":math:`\min(\max(0, x), 6)` (Krizhevsky 2010; MobileNets). Derivative 0 at 0 and 6."""
+    r""":math:`\min(\max(0, x), 6)` (Krizhevsky 2010; MobileNets). Derivative 0 at 0 and 6.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        min(max(0, x), 6), of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> relu6(torch.tensor([-1.0, 3.0, 8.0]))
+        tensor([0., 3., 6.])
+    """
     return torch.nn.functional.hardtanh(x, 0.0, 6.0)
 
 
 @elementwise
 def squared_relu(x: Tensor) -> Tensor:
-    r"""Squared ReLU :math:`\max(0, x)^2` (So et al. 2021, Primer)."""
+    r"""Squared ReLU :math:`\max(0, x)^2` (So et al. 2021, Primer).
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        max(0, x)², of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> squared_relu(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 4.])
+    """
     return torch.square(torch.relu(x))
 
 
@@ -337,6 +655,25 @@ def star_relu(
 
     The defaults s = 2/√5 ≈ 0.8944 and b = −1/√5 ≈ −0.4472 give output mean 0 and variance 1
     for x ~ N(0, 1). (The paper's released code learns s and b starting from 1 and 0.)
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        scale: the scale s: a float, or a tensor (learnable, see :class:`actbook.nn.StarReLU`)
+            that broadcasts to the shape of ``x``. Default: 2/√5 ≈ 0.8944.
+        bias: the offset b, a float or such a tensor. Default: −1/√5 ≈ −0.4472.
+
+    Returns:
+        s·ReLU(x)² + b, of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> star_relu(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.4472, -0.4472,  3.1305])
+        >>> star_relu(torch.tensor([-1.0, 0.0, 2.0]), scale=1.0, bias=0.5)
+        tensor([0.5000, 0.5000, 4.5000])
     """
     r = torch.relu(x)
     # (s·r)·r rather than s·r²: r² overflows before s·r² does when s < 1.
@@ -372,7 +709,7 @@ def xielu(
     at −∞, where its limit is +∞ for α_n > β) and its constant on (ε, 0] in float64.
 
     Args:
-        x: the input.
+        x: the input, a floating-point tensor of any shape.
         alpha_p: the curvature α_p > 0 of the positive side. Default: 0.8.
         alpha_n: the scale α_n > β of the negative side. Default: 0.8.
         beta: the slope β at 0. Default: 0.5.
@@ -385,7 +722,7 @@ def xielu(
 
     Raises:
         ValueError: if a float α_p is not positive, a float α_n is not above a float β, or a
-            float ε is positive.
+            float ε is positive (tensor parameters are not checked).
         TypeError: if ``x`` is not a floating-point tensor.
 
     Examples::
@@ -393,8 +730,12 @@ def xielu(
         >>> xielu(torch.tensor([-10.0, 1.0, 3.0]))
         tensor([2.2000, 1.3000, 8.7000])
     """
-    floats = [p for p in (alpha_p, alpha_n, beta, eps) if not isinstance(p, Tensor)]
-    if len(floats) == 4 and not (alpha_p > 0 and alpha_n > beta and eps <= 0):
+    def given(*params: float | Tensor) -> bool:
+        return not any(isinstance(p, Tensor) for p in params)
+
+    # Float parameters are checked; tensors (learnable) are not, which would need a host sync.
+    if ((given(alpha_p) and not alpha_p > 0) or (given(alpha_n, beta) and not alpha_n > beta)
+            or (given(eps) and not eps <= 0)):
         raise ValueError(
             "actbook.xielu: needs alpha_p > 0, alpha_n > beta and eps <= 0, got "
             f"alpha_p={alpha_p}, alpha_n={alpha_n}, beta={beta}, eps={eps}"
@@ -412,13 +753,47 @@ def xielu(
 
 @gated
 def glu(gate: Tensor, value: Tensor) -> Tensor:
-    r"""Gated linear unit :math:`\sigma(\text{gate}) \odot \text{value}` (Dauphin et al. 2016)."""
+    r"""Gated linear unit :math:`\sigma(\text{gate}) \odot \text{value}` (Dauphin et al. 2016).
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape and dtype.
+
+    Returns:
+        σ(gate)·value, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> glu(torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([3.0, 3.0, 3.0]))
+        tensor([0.8068, 1.5000, 2.6424])
+    """
     return value * N.sigmoid(gate)
 
 
 @gated
 def reglu(gate: Tensor, value: Tensor) -> Tensor:
-    r"""ReGLU :math:`\max(0, \text{gate}) \odot \text{value}` (Shazeer 2020)."""
+    r"""ReGLU :math:`\max(0, \text{gate}) \odot \text{value}` (Shazeer 2020).
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape and dtype.
+
+    Returns:
+        ReLU(gate)·value, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> reglu(torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([3.0, 3.0, 3.0]))
+        tensor([0., 0., 6.])
+    """
     return torch.relu(gate) * value
 
 
@@ -428,6 +803,28 @@ def geglu(gate: Tensor, value: Tensor, approximate: str = "none") -> Tensor:
 
     ``approximate="tanh"`` uses the tanh GELU (Gemma's choice), as in
     :func:`torch.nn.functional.gelu`.
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape and dtype.
+        approximate: ``"none"`` for the exact GELU (:func:`gelu`), ``"tanh"`` for its tanh
+            approximation (:func:`gelu_tanh`). Default: ``"none"``.
+
+    Returns:
+        GELU(gate)·value, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape, or ``approximate`` is neither
+            ``"none"`` nor ``"tanh"``.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> gate, value = torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([3.0, 3.0, 3.0])
+        >>> geglu(gate, value)
+        tensor([-0.4760,  0.0000,  5.8635])
+        >>> geglu(gate, value, approximate="tanh")
+        tensor([-0.4764,  0.0000,  5.8638])
     """
     if approximate == "none":
         return gelu(gate) * value
@@ -441,6 +838,22 @@ def swiglu(gate: Tensor, value: Tensor) -> Tensor:
     r"""SwiGLU :math:`\mathrm{SiLU}(\text{gate}) \odot \text{value}` (Shazeer 2020).
 
     The feed-forward activation of PaLM, LLaMA and Mistral.
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape and dtype.
+
+    Returns:
+        SiLU(gate)·value, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> swiglu(torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([3.0, 3.0, 3.0]))
+        tensor([-0.8068,  0.0000,  5.2848])
     """
     return silu(gate) * value
 
@@ -448,7 +861,24 @@ def swiglu(gate: Tensor, value: Tensor) -> Tensor:
 @gated
 def bilinear(gate: Tensor, value: Tensor) -> Tensor:
     r"""Bilinear unit :math:`\text{gate} \odot \text{value}`, a GLU without the nonlinearity
-    (Shazeer 2020)."""
+    (Shazeer 2020).
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape and dtype.
+
+    Returns:
+        gate·value, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> bilinear(torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([3.0, 3.0, 3.0]))
+        tensor([-3.,  0.,  6.])
+    """
     return gate * value
 
 

@@ -559,6 +559,8 @@ def test_xielu_module_is_the_released_activation() -> None:
 def test_xielu_refuses_parameters_outside_its_constraints() -> None:
     with pytest.raises(ValueError, match="alpha_n > beta"):
         F.xielu(torch.randn(3), alpha_n=0.4)
+    with pytest.raises(ValueError, match="alpha_p > 0"):  # a float is checked beside a tensor
+        F.xielu(torch.randn(3), alpha_p=-1.0, beta=torch.tensor(0.5))
     with pytest.raises(ValueError, match="eps <= 0"):
         actbook.nn.XIELU(eps=1e-3)
 

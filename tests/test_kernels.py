@@ -343,6 +343,8 @@ def test_kernels_reject_what_the_reference_rejects():
         kernels.geglu(x, x, approximate="sigmoid")
     with pytest.raises(ValueError, match="broadcast"):
         kernels.star_relu(x, torch.ones(2, 3, 4), 0.0)
+    with pytest.raises(ValueError, match="broadcast"):
+        kernels.star_relu(x, torch.ones(5), 0.0)  # does not broadcast at all
 
 
 def test_every_kernel_is_listed():

@@ -155,6 +155,24 @@ def swiglu(gate: Tensor, value: Tensor) -> Tensor:
     r"""Fused SwiGLU :math:`\mathrm{SiLU}(\text{gate}) \odot \text{value}` (Shazeer 2020).
 
     Same result as :func:`actbook.functional.swiglu`; saves only gate and value.
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape, dtype and device.
+
+    Returns:
+        SiLU(gate)·value, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape or device.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> get("swiglu") is swiglu
+        True
+        >>> KERNELS["swiglu"] is swiglu
+        True
     """
     return _gated("swiglu", gate, value)
 
@@ -163,6 +181,27 @@ def geglu(gate: Tensor, value: Tensor, approximate: str = "none") -> Tensor:
     r"""Fused GEGLU :math:`\mathrm{GELU}(\text{gate}) \odot \text{value}` (Shazeer 2020).
 
     Same result as :func:`actbook.functional.geglu`; saves only gate and value.
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape, dtype and device.
+        approximate: ``"none"`` for the exact GELU, ``"tanh"`` for its tanh approximation.
+            Default: ``"none"``.
+
+    Returns:
+        GELU(gate)·value, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape or device, or ``approximate`` is
+            neither ``"none"`` nor ``"tanh"``.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> get("geglu") is geglu
+        True
+        >>> get("geglu_tanh")
+        functools.partial(<function geglu at ...>, approximate='tanh')
     """
     return _gated("geglu", gate, value, approximate=approximate)
 
@@ -171,6 +210,22 @@ def reglu(gate: Tensor, value: Tensor) -> Tensor:
     r"""Fused ReGLU :math:`\max(0, \text{gate}) \odot \text{value}` (Shazeer 2020).
 
     Same result as :func:`actbook.functional.reglu`; saves only gate and value.
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape, dtype and device.
+
+    Returns:
+        ReLU(gate)·value, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape or device.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> get("reglu") is reglu
+        True
     """
     return _gated("reglu", gate, value)
 
@@ -179,6 +234,22 @@ def glu(gate: Tensor, value: Tensor) -> Tensor:
     r"""Fused GLU :math:`\sigma(\text{gate}) \odot \text{value}` (Dauphin et al. 2016).
 
     Same result as :func:`actbook.functional.glu`; saves only gate and value.
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape, dtype and device.
+
+    Returns:
+        σ(gate)·value, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape or device.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> get("GLU") is glu
+        True
     """
     return _gated("glu", gate, value)
 
@@ -187,6 +258,22 @@ def bilinear(gate: Tensor, value: Tensor) -> Tensor:
     r"""Fused bilinear unit :math:`\text{gate} \odot \text{value}` (Shazeer 2020).
 
     Same result as :func:`actbook.functional.bilinear`; saves only gate and value.
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape, dtype and device.
+
+    Returns:
+        gate·value, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape or device.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> get("bilinear") is bilinear
+        True
     """
     return _gated("bilinear", gate, value)
 
@@ -195,6 +282,22 @@ def drelu(gate: Tensor, value: Tensor) -> Tensor:
     r"""Fused dReLU :math:`\max(0, \text{gate}) \odot \max(0, \text{value})` (Song et al. 2024).
 
     Same result as :func:`actbook.functional.drelu`; saves only gate and value.
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape, dtype and device.
+
+    Returns:
+        ReLU(gate)·ReLU(value), of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape or device.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> get("dReLU") is drelu
+        True
     """
     return _gated("drelu", gate, value)
 
@@ -203,6 +306,20 @@ def squared_relu(x: Tensor) -> Tensor:
     r"""Fused squared ReLU :math:`\max(0, x)^2` (So et al. 2021).
 
     Same result as :func:`actbook.functional.squared_relu`; saves only x.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        max(0, x)², of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> get("relu2") is squared_relu
+        True
     """
     check_floating(x, "kernels.squared_relu")
     return _FusedSquaredReLU.apply(x)
@@ -219,10 +336,35 @@ def star_relu(
 
     ``scale`` and ``bias`` may be tensors (learnable, as in MetaFormer) that broadcast to the
     shape of x; their gradients are the sums of :math:`\bar y \max(0, x)^2` and :math:`\bar y`.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        scale: the scale s, a float or a tensor that broadcasts to the shape of ``x``.
+            Default: 2/√5 ≈ 0.8944.
+        bias: the offset b, a float or a tensor that broadcasts to the shape of ``x``.
+            Default: −1/√5 ≈ −0.4472.
+
+    Returns:
+        s·max(0, x)² + b, of the shape and dtype of ``x``.
+
+    Raises:
+        ValueError: if a tensor ``scale`` or ``bias`` does not broadcast to the shape of ``x``.
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> get("star_relu") is star_relu
+        True
+        >>> get("star_relu", scale=1.0, bias=0.0)
+        functools.partial(<function star_relu at ...>, scale=1.0, bias=0.0)
     """
     check_floating(x, "kernels.star_relu")
     shapes = [p.shape for p in (scale, bias) if isinstance(p, Tensor)]
-    if shapes and torch.broadcast_shapes(x.shape, *shapes) != x.shape:
+    try:
+        fits = not shapes or torch.broadcast_shapes(x.shape, *shapes) == x.shape
+    except RuntimeError:  # shapes that do not broadcast at all
+        fits = False
+    if not fits:
         raise ValueError(
             f"actbook.kernels.star_relu: scale and bias of shapes {[tuple(s) for s in shapes]} "
             f"must broadcast to the shape of x, {tuple(x.shape)}"
