@@ -37,7 +37,15 @@ def _cdf(x: Tensor) -> Tensor:
 
 @elementwise
 def step(x: Tensor, threshold: float = 0.0) -> Tensor:
-    """0 everywhere (undefined at the threshold, where autograd also returns 0)."""
+    """0 everywhere (undefined at the threshold, where autograd also returns 0).
+
+    Args:
+        x: the input, a floating-point tensor.
+        threshold: θ, the input at which the step jumps. Default: 0.0.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     return torch.zeros_like(x)
 
 
@@ -46,62 +54,138 @@ def sigmoid(x: Tensor) -> Tensor:
     """σ′ = σ(1 − σ) = σ(x)σ(−x), at most 1/4 (at x = 0).
 
     The product form keeps full relative precision for x ≫ 0, where 1 − σ(x) cancels.
+
+    Args:
+        x: the input, a floating-point tensor.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
     """
     return F.sigmoid(x) * F.sigmoid(-x)
 
 
 @elementwise
 def tanh(x: Tensor) -> Tensor:
-    """tanh′ = 1 − tanh² = 4σ(2x)σ(−2x), at most 1 (at x = 0), without cancellation."""
+    """tanh′ = 1 − tanh² = 4σ(2x)σ(−2x), at most 1 (at x = 0), without cancellation.
+
+    Args:
+        x: the input, a floating-point tensor.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     return 4 * sigmoid(2 * x)
 
 
 def softmax(x: Tensor, dim: int = -1, temperature: float = 1.0) -> Tensor:
-    """Jacobian ∂p_i/∂x_j = (diag(p) − ppᵀ)/T along ``dim``, shape ``(..., n, n)``."""
+    """Jacobian ∂p_i/∂x_j = (diag(p) − ppᵀ)/T along ``dim``, shape ``(..., n, n)``.
+
+    Args:
+        x: the input, a floating-point tensor.
+        dim: the dimension softmax normalises along. Default: -1.
+        temperature: T > 0. Default: 1.0.
+
+    Returns:
+        The Jacobian, of the shape of ``x`` with ``dim`` moved last and one more dimension of
+        the same size appended, and of the dtype of ``x``.
+    """
     p = F.softmax(x, dim=dim, temperature=temperature).movedim(dim, -1)
     return (torch.diag_embed(p) - p.unsqueeze(-1) * p.unsqueeze(-2)) / temperature
 
 
 @elementwise
 def relu(x: Tensor) -> Tensor:
-    """1 for x > 0, else 0."""
+    """1 for x > 0, else 0.
+
+    Args:
+        x: the input, a floating-point tensor.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     return (x > 0).to(x.dtype)
 
 
 @elementwise
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """1 for x > 0, else the slope."""
+    """1 for x > 0, else the slope.
+
+    Args:
+        x: the input, a floating-point tensor.
+        negative_slope: the slope for x ≤ 0. Default: 0.01.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     return torch.where(x > 0, torch.ones_like(x), torch.full_like(x, negative_slope))
 
 
 @elementwise
 def prelu(x: Tensor, weight: Tensor | float = 0.25) -> Tensor:
-    """1 for x > 0, else the (per-channel) slope."""
+    """1 for x > 0, else the (per-channel) slope.
+
+    Args:
+        x: the input, a floating-point tensor.
+        weight: one slope, or one per channel (dimension 1, or 0 for a 1-D input).
+            Default: 0.25.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     slope = -F.prelu(-torch.ones_like(x), weight)
     return torch.where(x > 0, 1.0, slope)
 
 
 @elementwise
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    """1 for x > 0, else αeˣ."""
+    """1 for x > 0, else αeˣ.
+
+    Args:
+        x: the input, a floating-point tensor.
+        alpha: α, the scale of the negative side. Default: 1.0.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     return torch.where(x > 0, 1.0, alpha * torch.exp(x.clamp(max=0)))
 
 
 @elementwise
 def selu(x: Tensor) -> Tensor:
-    """λ for x > 0, else λαeˣ."""
+    """λ for x > 0, else λαeˣ.
+
+    Args:
+        x: the input, a floating-point tensor.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     return F.SELU_SCALE * elu(x, F.SELU_ALPHA)
 
 
 @elementwise
 def gelu(x: Tensor) -> Tensor:
-    """Φ(x) + xφ(x); xφ(x) → 0 as x → ±inf."""
+    """Φ(x) + xφ(x); xφ(x) → 0 as x → ±inf.
+
+    Args:
+        x: the input, a floating-point tensor.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     return torch.where(torch.isinf(x), _cdf(x), _cdf(x) + x * _pdf(x))
 
 
 @elementwise
 def gelu_tanh(x: Tensor) -> Tensor:
-    """d/dx [x σ(2u)] = σ(2u) + 2x σ′(2u) u′, u = √(2/π)(x + 0.044715x³)."""
+    """d/dx [x σ(2u)] = σ(2u) + 2x σ′(2u) u′, u = √(2/π)(x + 0.044715x³).
+
+    Args:
+        x: the input, a floating-point tensor.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     # Beyond the clamp σ(2u) is exactly 0 or 1, as in actbook.functional.gelu_tanh; clamping
     # keeps x³ finite, so huge and infinite inputs give the limits 0 and 1, not inf * 0.
     c = x.clamp(-N.TAIL, N.TAIL)
@@ -119,25 +203,54 @@ def _swish(x: Tensor, beta: float) -> Tensor:
 
 @elementwise
 def gelu_sigmoid(x: Tensor) -> Tensor:
-    """σ(kx) + kxσ′(kx), k = 1.702."""
+    """σ(kx) + kxσ′(kx), k = 1.702.
+
+    Args:
+        x: the input, a floating-point tensor.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     return _swish(x, F.GELU_SIGMOID_COEFF)
 
 
 @elementwise
 def silu(x: Tensor) -> Tensor:
-    """σ(x) + xσ′(x) = σ(x)(1 + x(1 − σ(x)))."""
+    """σ(x) + xσ′(x) = σ(x)(1 + x(1 − σ(x))).
+
+    Args:
+        x: the input, a floating-point tensor.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     return _swish(x, 1.0)
 
 
 @elementwise
 def swish(x: Tensor, beta: float = 1.0) -> Tensor:
-    """σ(βx) + βxσ′(βx)."""
+    """σ(βx) + βxσ′(βx).
+
+    Args:
+        x: the input, a floating-point tensor.
+        beta: β. Default: 1.0.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     return _swish(x, beta)
 
 
 @elementwise
 def mish(x: Tensor) -> Tensor:
-    """tanh(sp(x)) + x σ(x) tanh′(sp(x)), sp = softplus; the second term → 0 at ±inf."""
+    """tanh(sp(x)) + x σ(x) tanh′(sp(x)), sp = softplus; the second term → 0 at ±inf.
+
+    Args:
+        x: the input, a floating-point tensor.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     sp = F.softplus(x)
     t = torch.tanh(sp)
     return torch.where(torch.isinf(x), t, t + x * F.sigmoid(x) * tanh(sp))
@@ -145,31 +258,72 @@ def mish(x: Tensor) -> Tensor:
 
 @elementwise
 def softplus(x: Tensor, beta: float = 1.0) -> Tensor:
-    """σ(βx)."""
+    """σ(βx).
+
+    Args:
+        x: the input, a floating-point tensor.
+        beta: β. Default: 1.0.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+
+    Raises:
+        ValueError: if ``beta`` is not positive, as :func:`actbook.functional.softplus`.
+    """
+    if not beta > 0:
+        raise ValueError(f"actbook.derivatives.softplus: beta must be positive, got {beta}")
     return F.sigmoid(beta * x)
 
 
 @elementwise
 def hardsigmoid(x: Tensor) -> Tensor:
-    """1/6 on (−3, 3), else 0."""
+    """1/6 on (−3, 3), else 0.
+
+    Args:
+        x: the input, a floating-point tensor.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     return ((x > -3) & (x < 3)).to(x.dtype) / 6
 
 
 @elementwise
 def hardswish(x: Tensor) -> Tensor:
-    """(2x + 3)/6 on (−3, 3), 0 for x ≤ −3, 1 for x ≥ 3."""
+    """(2x + 3)/6 on (−3, 3), 0 for x ≤ −3, 1 for x ≥ 3.
+
+    Args:
+        x: the input, a floating-point tensor.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     return torch.where(x <= -3, 0.0, torch.where(x >= 3, 1.0, (2 * x + 3) / 6)).to(x.dtype)
 
 
 @elementwise
 def relu6(x: Tensor) -> Tensor:
-    """1 on (0, 6), else 0."""
+    """1 on (0, 6), else 0.
+
+    Args:
+        x: the input, a floating-point tensor.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     return ((x > 0) & (x < 6)).to(x.dtype)
 
 
 @elementwise
 def squared_relu(x: Tensor) -> Tensor:
-    """2 max(0, x)."""
+    """2 max(0, x).
+
+    Args:
+        x: the input, a floating-point tensor.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     return 2 * torch.relu(x)
 
 
@@ -177,7 +331,16 @@ def squared_relu(x: Tensor) -> Tensor:
 def star_relu(
     x: Tensor, scale: float = F.STAR_RELU_SCALE, bias: float = F.STAR_RELU_BIAS
 ) -> Tensor:
-    """2s max(0, x)."""
+    """2s max(0, x).
+
+    Args:
+        x: the input, a floating-point tensor.
+        scale: s. Default: 2/√5.
+        bias: b (it does not enter the derivative). Default: −1/√5.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     return 2 * scale * torch.relu(x)
 
 
@@ -189,7 +352,18 @@ def xielu(
     beta: float | Tensor = F.XIELU_BETA,
     eps: float | Tensor = F.XIELU_EPS,
 ) -> Tensor:
-    """2α_p x + β for x > 0; α_n eˣ + β − α_n for x ≤ ε; β − α_n on (ε, 0]."""
+    """2α_p x + β for x > 0; α_n eˣ + β − α_n for x ≤ ε; β − α_n on (ε, 0].
+
+    Args:
+        x: the input, a floating-point tensor.
+        alpha_p: α_p, the curvature of the positive side. Default: 0.8.
+        alpha_n: α_n, the scale of the negative side. Default: 0.8.
+        beta: β, the slope at 0. Default: 0.5.
+        eps: ε ≤ 0, the cut-off of the exponential. Default: −10⁻⁶.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
     a_p, a_n, b, e = (p.to(x.dtype) if isinstance(p, Tensor) else p
                       for p in (alpha_p, alpha_n, beta, eps))
     exponential = torch.where(x <= e, a_n * torch.exp(x.clamp(max=e)), 0.0)
@@ -207,30 +381,80 @@ def _partials(name: str, gate: Tensor, value: Tensor, **params: object) -> tuple
 
 
 def glu(gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
-    """(σ′(gate)·value, σ(gate))."""
+    """(σ′(gate)·value, σ(gate)).
+
+    Args:
+        gate: the gate, a floating-point tensor.
+        value: the value, of the gate's shape and dtype.
+
+    Returns:
+        The pair ``(df/dgate, df/dvalue)``, each of the shape and dtype of ``gate``.
+    """
     return _partials("glu", gate, value)
 
 
 def reglu(gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
-    """(1[gate > 0]·value, max(0, gate))."""
+    """(1[gate > 0]·value, max(0, gate)).
+
+    Args:
+        gate: the gate, a floating-point tensor.
+        value: the value, of the gate's shape and dtype.
+
+    Returns:
+        The pair ``(df/dgate, df/dvalue)``, each of the shape and dtype of ``gate``.
+    """
     return _partials("reglu", gate, value)
 
 
 def geglu(gate: Tensor, value: Tensor, approximate: str = "none") -> tuple[Tensor, Tensor]:
-    """(GELU′(gate)·value, GELU(gate)), exact or tanh form."""
+    """(GELU′(gate)·value, GELU(gate)), exact or tanh form.
+
+    Args:
+        gate: the gate, a floating-point tensor.
+        value: the value, of the gate's shape and dtype.
+        approximate: ``"none"`` for the exact GELU, ``"tanh"`` for its tanh approximation.
+            Default: ``"none"``.
+
+    Returns:
+        The pair ``(df/dgate, df/dvalue)``, each of the shape and dtype of ``gate``.
+    """
     return _partials("geglu", gate, value, approximate=approximate)
 
 
 def swiglu(gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
-    """(SiLU′(gate)·value, SiLU(gate))."""
+    """(SiLU′(gate)·value, SiLU(gate)).
+
+    Args:
+        gate: the gate, a floating-point tensor.
+        value: the value, of the gate's shape and dtype.
+
+    Returns:
+        The pair ``(df/dgate, df/dvalue)``, each of the shape and dtype of ``gate``.
+    """
     return _partials("swiglu", gate, value)
 
 
 def bilinear(gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
-    """(value, gate)."""
+    """(value, gate).
+
+    Args:
+        gate: the gate, a floating-point tensor.
+        value: the value, of the gate's shape and dtype.
+
+    Returns:
+        The pair ``(df/dgate, df/dvalue)``, each of the shape and dtype of ``gate``.
+    """
     return _partials("bilinear", gate, value)
 
 
 def drelu(gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
-    """(1[gate > 0]·max(0, value), max(0, gate)·1[value > 0])."""
+    """(1[gate > 0]·max(0, value), max(0, gate)·1[value > 0]).
+
+    Args:
+        gate: the gate, a floating-point tensor.
+        value: the value, of the gate's shape and dtype.
+
+    Returns:
+        The pair ``(df/dgate, df/dvalue)``, each of the shape and dtype of ``gate``.
+    """
     return _partials("drelu", gate, value)

@@ -57,6 +57,8 @@ class GatedForm:
     r"""What a gated unit computes: :math:`y = a(\mathrm{clamp}(g)) \cdot (b(\mathrm{clamp}(v))
     + c)`.
 
+    A clamp's derivative is that of :func:`torch.clamp`: 1 on the closed interval, 0 outside.
+
     Args:
         gate: the elementwise activation :math:`a` applied to the gate, by canonical name, or
             ``"identity"``.
@@ -67,7 +69,14 @@ class GatedForm:
         value_clamp: the same for the value, before :math:`b`.
         value_offset: the constant :math:`c` added to the transformed value.
 
-    A clamp's derivative is that of :func:`torch.clamp`: 1 on the closed interval, 0 outside.
+    Examples::
+
+        >>> form = GatedForm(gate="silu")
+        >>> gate, value = torch.tensor([1.0]), torch.tensor([2.0])
+        >>> form(gate, value)
+        tensor([1.4621])
+        >>> form.partials(gate, value)
+        (tensor([1.8553]), tensor([0.7311]))
     """
 
     gate: str
@@ -77,19 +86,35 @@ class GatedForm:
     value_offset: float = 0.0
 
     def gate_function(self) -> Callable[[Tensor], Tensor]:
-        """:math:`a` as a function of one tensor (:mod:`actbook.functional`)."""
+        """:math:`a` as a function of one tensor (:mod:`actbook.functional`).
+
+        Returns:
+            The function; for ``"identity"``, one that returns its input.
+        """
         return _identity if self.gate == "identity" else getattr(F, self.gate)
 
     def gate_derivative(self) -> Callable[[Tensor], Tensor]:
-        """:math:`a'` (:mod:`actbook.derivatives`)."""
+        """:math:`a'` (:mod:`actbook.derivatives`).
+
+        Returns:
+            The derivative, a function of one tensor; for ``"identity"``, one that returns ones.
+        """
         return _one if self.gate == "identity" else getattr(D, self.gate)
 
     def value_function(self) -> Callable[[Tensor], Tensor]:
-        """:math:`b` as a function of one tensor."""
+        """:math:`b` as a function of one tensor (:mod:`actbook.functional`).
+
+        Returns:
+            The function; for ``"identity"``, one that returns its input.
+        """
         return _identity if self.value == "identity" else getattr(F, self.value)
 
     def value_derivative(self) -> Callable[[Tensor], Tensor]:
-        """:math:`b'`."""
+        """:math:`b'` (:mod:`actbook.derivatives`).
+
+        Returns:
+            The derivative, a function of one tensor; for ``"identity"``, one that returns ones.
+        """
         return _one if self.value == "identity" else getattr(D, self.value)
 
     def __call__(self, gate: Tensor, value: Tensor) -> Tensor:
@@ -99,7 +124,15 @@ class GatedForm:
                                                    + self.value_offset)
 
     def partials(self, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
-        """:math:`(\\partial y/\\partial g, \\partial y/\\partial v)` from the same pieces."""
+        r"""The partial derivatives of the unit, from the same pieces as :meth:`__call__`.
+
+        Args:
+            gate: the gate g.
+            value: the value v, of the gate's shape.
+
+        Returns:
+            :math:`(\partial y/\partial g, \partial y/\partial v)`, each of the gate's shape.
+        """
         g, v = _clamp(gate, self.gate_clamp), _clamp(value, self.value_clamp)
         a, b = self.gate_function()(g), self.value_function()(v) + self.value_offset
         da = self.gate_derivative()(g) * _inside(gate, self.gate_clamp)
@@ -126,6 +159,14 @@ class Variant:
         params: the parameters it fixes (``{"approximate": "tanh"}``).
         gated: the :class:`GatedForm` with these parameters, for a gated unit.
         base: the canonical name of the activation (filled in by the registry).
+
+    Examples::
+
+        >>> variant = resolve("geglu_tanh")
+        >>> variant.base, variant.params
+        ('geglu', {'approximate': 'tanh'})
+        >>> variant.function(torch.ones(1), torch.ones(1))
+        tensor([0.8412])
     """
 
     name: str
@@ -155,7 +196,23 @@ def _bind(fn: Callable[..., Any], params: Mapping[str, Any]) -> Callable[..., An
 
 @dataclass(frozen=True)
 class ScalarView:
-    """An activation as a function of one real variable, with its derivative and a label."""
+    """An activation as a function of one real variable, with its derivative and a label.
+
+    :meth:`ActivationInfo.scalar` builds one for every activation, for plots and tables.
+
+    Args:
+        function: the activation, from a tensor to a tensor of the same shape.
+        derivative: its derivative, from a tensor to a tensor of the same shape.
+        label: the name to print.
+
+    Examples::
+
+        >>> view = info("glu").scalar()
+        >>> view.label
+        'GLU (value = 1)'
+        >>> view.function(torch.tensor([0.0])), view.derivative(torch.tensor([0.0]))
+        (tensor([0.5000]), tensor([0.2500]))
+    """
 
     function: Callable[[Tensor], Tensor]
     derivative: Callable[[Tensor], Tensor]
@@ -182,6 +239,18 @@ class ActivationInfo:
         torch_equivalent: how PyTorch computes it, if PyTorch has it.
         gated: the :class:`GatedForm` at the defaults (gated units only).
         variants: named :class:`Variant` s.
+
+    Raises:
+        ValueError: if ``gated`` is given for an activation that is not gated, or is missing
+            for a gated one.
+
+    Examples::
+
+        >>> entry = info("gelu_new")
+        >>> entry.name, entry.year, entry.kind
+        ('gelu_tanh', 2016, 'elementwise')
+        >>> entry.module
+        <class 'actbook.nn.activations.GELUTanh'>
     """
 
     name: str
@@ -242,6 +311,9 @@ class ActivationInfo:
         1 (GLU becomes the sigmoid, SwiGLU the SiLU, bilinear the identity), its derivative the
         one in the gate. A row-wise activation is read as its first output for the two inputs
         ``(x, 0)`` (softmax becomes the sigmoid), its derivative the diagonal Jacobian entry.
+
+        Returns:
+            The :class:`ScalarView`.
         """
         fn, df = self.function, self.derivative
         if self.kind == "gated":
@@ -538,9 +610,22 @@ def resolve(name: str) -> Variant:
 def canonical_name(name: str) -> str:
     """The canonical name of the activation ``name`` stands for (a variant's base activation).
 
+    Args:
+        name: a canonical name, an alias or a variant name, in any case.
+
+    Returns:
+        The canonical name.
+
     Raises:
         KeyError: for an unknown name, with the closest known names.
         TypeError: if ``name`` is not a string.
+
+    Examples::
+
+        >>> canonical_name("gelu_new")
+        'gelu_tanh'
+        >>> canonical_name("GEGLU-tanh")
+        'geglu'
     """
     return resolve(name).base
 
@@ -548,8 +633,24 @@ def canonical_name(name: str) -> str:
 def names(generation: Generation | None = None, kind: Kind | None = None) -> list[str]:
     """Canonical names in book order, optionally only those of one generation or kind.
 
+    Args:
+        generation: only the activations of this generation (:data:`GENERATIONS`); ``None``
+            for all. Default: ``None``.
+        kind: only the activations of this kind (:data:`KINDS`); ``None`` for all.
+            Default: ``None``.
+
+    Returns:
+        The canonical names.
+
     Raises:
         ValueError: for an unknown generation or kind.
+
+    Examples::
+
+        >>> names(generation="sigmoid")
+        ['step', 'sigmoid', 'tanh', 'softmax']
+        >>> names(kind="gated")
+        ['drelu', 'glu', 'reglu', 'geglu', 'swiglu', 'bilinear']
     """
     if generation is not None and generation not in GENERATIONS:
         raise ValueError(f"unknown generation {generation!r}; one of {', '.join(GENERATIONS)}")
@@ -561,7 +662,20 @@ def names(generation: Generation | None = None, kind: Kind | None = None) -> lis
 
 
 def variants(kind: Kind | None = None) -> list[Variant]:
-    """Every activation at its defaults followed by its named variants, in book order."""
+    """Every activation at its defaults followed by its named variants, in book order.
+
+    Args:
+        kind: only the activations of this kind (:data:`KINDS`); ``None`` for all.
+            Default: ``None``.
+
+    Returns:
+        The :class:`Variant` s.
+
+    Examples::
+
+        >>> [v.name for v in variants(kind="gated")]
+        ['drelu', 'glu', 'reglu', 'geglu', 'geglu_tanh', 'swiglu', 'bilinear']
+    """
     return [v for e in _ENTRIES if kind is None or e.kind == kind
             for v in (e.default, *e.variants)]
 
@@ -605,9 +719,23 @@ def bind(name: str, **params: Any) -> Variant:
 def gated_form(name: str, **params: Any) -> GatedForm:
     """The :class:`GatedForm` of gated unit ``name`` with ``params`` (see :func:`bind`).
 
+    Args:
+        name: a canonical name, alias or variant name of a gated unit.
+        **params: parameter values; a variant's own are the defaults.
+
+    Returns:
+        The :class:`GatedForm`.
+
     Raises:
         ValueError: if ``name`` is not a gated unit or no variant has these values.
         TypeError: for a parameter the unit does not take.
+
+    Examples::
+
+        >>> gated_form("geglu", approximate="tanh").gate
+        'gelu_tanh'
+        >>> gated_form("drelu")
+        GatedForm(gate='relu', value='relu', gate_clamp=None, value_clamp=None, value_offset=0.0)
     """
     form = bind(name, **params).gated
     if form is None:
@@ -616,12 +744,40 @@ def gated_form(name: str, **params: Any) -> GatedForm:
 
 
 def info(name: str) -> ActivationInfo:
-    """The :class:`ActivationInfo` of an activation, by name, alias or variant name."""
+    """The :class:`ActivationInfo` of an activation, by name, alias or variant name.
+
+    Args:
+        name: a canonical name, an alias or a variant name, in any case.
+
+    Returns:
+        The :class:`ActivationInfo`; for a variant, that of its base activation.
+
+    Raises:
+        KeyError: for an unknown name, with the closest known names.
+        TypeError: if ``name`` is not a string.
+
+    Examples::
+
+        >>> info("quick_gelu").name
+        'gelu_sigmoid'
+        >>> info("geglu_tanh").name, dict(info("geglu_tanh").params)
+        ('geglu', {'approximate': 'none'})
+    """
     return REGISTRY[canonical_name(name)]
 
 
 def get(name: str) -> Callable[..., Any]:
     """The function of :mod:`actbook.functional`, with a variant's parameters bound.
+
+    Args:
+        name: a canonical name, an alias or a variant name, in any case.
+
+    Returns:
+        The function; for a variant, a :func:`functools.partial` with its parameters.
+
+    Raises:
+        KeyError: for an unknown name, with the closest known names.
+        TypeError: if ``name`` is not a string.
 
     Examples::
 
@@ -635,5 +791,24 @@ def get(name: str) -> Callable[..., Any]:
 
 
 def derivative(name: str) -> Callable[..., Any]:
-    """The analytic derivative of :mod:`actbook.derivatives`, by name, alias or variant name."""
+    """The analytic derivative of :mod:`actbook.derivatives`, by name, alias or variant name.
+
+    Args:
+        name: a canonical name, an alias or a variant name, in any case.
+
+    Returns:
+        The derivative, with a variant's parameters bound; a gated unit's returns the pair
+        ``(df/dgate, df/dvalue)``.
+
+    Raises:
+        KeyError: for an unknown name, with the closest known names.
+        TypeError: if ``name`` is not a string.
+
+    Examples::
+
+        >>> derivative("relu")(torch.tensor([-1.0, 2.0]))
+        tensor([0., 1.])
+        >>> derivative("swiglu")(torch.tensor([0.0]), torch.tensor([2.0]))
+        (tensor([1.]), tensor([0.]))
+    """
     return resolve(name).derivative

@@ -269,6 +269,10 @@ def test_blocks_take_an_activation_class_or_module() -> None:
     assert isinstance(A.GatedFFN(8, 16, A.ReGLU()).act, A.ReGLU)
     with pytest.raises(ValueError, match="needs the unit by name"):
         A.GatedFFN(8, 16, A.SwiGLU, fused=True)
+    with pytest.raises(ValueError, match="SwiGLU is a gated unit"):
+        A.FFN(8, 16, A.SwiGLU)
+    with pytest.raises(ValueError, match="ReLU is not a gated unit"):
+        A.GatedFFN(8, 16, A.ReLU)
 
 
 class _LlamaMLP(nn.Module):

@@ -21,7 +21,7 @@ from torch import Tensor, nn
 
 from actbook import functional as F
 from actbook._checks import Layout, check_layout
-from actbook.registry import names, resolve
+from actbook.registry import bind, names, resolve
 
 #: Every activation module class, by the registry name it declares.
 CLASSES: dict[str, type[Activation]] = {}
@@ -33,6 +33,16 @@ class Activation(nn.Module):
     A subclass that sets ``name`` (a canonical registry name) is entered in :data:`CLASSES`;
     unless it sets ``function`` itself, ``function`` is that name's function in
     :mod:`actbook.functional`.
+
+    Raises:
+        TypeError: when a subclass declares a ``name`` that another class already declared.
+
+    Examples::
+
+        >>> issubclass(ReLU, Activation), ReLU.name
+        (True, 'relu')
+        >>> CLASSES["relu"] is ReLU
+        True
     """
 
     name: ClassVar[str]
@@ -69,85 +79,263 @@ class _Fixed(Activation):
 
 
 class Sigmoid(_Fixed):
-    """:func:`actbook.functional.sigmoid` as a module."""
+    r"""Applies the logistic sigmoid :math:`\sigma(x) = 1/(1 + e^{-x})` elementwise
+    (Rumelhart et al. 1986); see :func:`actbook.functional.sigmoid`.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = Sigmoid()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([0.2689, 0.5000, 0.8808])
+    """
 
     name = "sigmoid"
 
 
 class Tanh(_Fixed):
-    """:func:`actbook.functional.tanh` as a module."""
+    r"""Applies the hyperbolic tangent :math:`\tanh x = 2\sigma(2x) - 1` elementwise (LeCun et al.
+    1998); see :func:`actbook.functional.tanh`.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = Tanh()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.7616,  0.0000,  0.9640])
+    """
 
     name = "tanh"
 
 
 class ReLU(_Fixed):
-    """:func:`actbook.functional.relu` as a module."""
+    r"""Applies the rectified linear unit :math:`\max(0, x)` elementwise (Nair & Hinton 2010); see
+    :func:`actbook.functional.relu`.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = ReLU()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """
 
     name = "relu"
 
 
 class SELU(_Fixed):
-    """:func:`actbook.functional.selu` as a module (α and λ are fixed constants)."""
+    r"""Applies the scaled ELU :math:`\lambda\,\mathrm{elu}_\alpha(x)` elementwise (Klambauer et al.
+    2017); see :func:`actbook.functional.selu`.
+
+    α ≈ 1.6733 and λ ≈ 1.0507 are fixed constants, the self-normalising values.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = SELU()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-1.1113,  0.0000,  2.1014])
+    """
 
     name = "selu"
 
 
 class GELU(_Fixed):
-    """:func:`actbook.functional.gelu` (exact, erfc form) as a module."""
+    r"""Applies the exact GELU :math:`x\,\Phi(x)` elementwise, in its erfc form (Hendrycks & Gimpel
+    2016); see :func:`actbook.functional.gelu`.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = GELU()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.1587,  0.0000,  1.9545])
+    """
 
     name = "gelu"
 
 
 class GELUTanh(_Fixed):
-    """:func:`actbook.functional.gelu_tanh` as a module (Hugging Face's ``gelu_new``)."""
+    r"""Applies the tanh approximation of GELU :math:`\tfrac{x}{2}(1 + \tanh u)`,
+    :math:`u = \sqrt{2/\pi}\,(x + 0.044715 x^3)`, elementwise (Hendrycks & Gimpel 2016); see
+    :func:`actbook.functional.gelu_tanh`.
+
+    Hugging Face's ``gelu_new``.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = GELUTanh()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.1588,  0.0000,  1.9546])
+    """
 
     name = "gelu_tanh"
 
 
 class GELUSigmoid(_Fixed):
-    """:func:`actbook.functional.gelu_sigmoid` as a module (Hugging Face's ``quick_gelu``)."""
+    r"""Applies the sigmoid approximation of GELU :math:`x\,\sigma(1.702x)` elementwise (Hendrycks &
+    Gimpel 2016); see :func:`actbook.functional.gelu_sigmoid`.
+
+    Hugging Face's ``quick_gelu``.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = GELUSigmoid()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.1542,  0.0000,  1.9357])
+    """
 
     name = "gelu_sigmoid"
 
 
 class SiLU(_Fixed):
-    """:func:`actbook.functional.silu` as a module."""
+    r"""Applies the sigmoid linear unit :math:`x\,\sigma(x)` elementwise (Elfwing et al. 2017); see
+    :func:`actbook.functional.silu`.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = SiLU()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.2689,  0.0000,  1.7616])
+    """
 
     name = "silu"
 
 
 class Mish(_Fixed):
-    """:func:`actbook.functional.mish` as a module."""
+    r"""Applies Mish :math:`x \tanh(\mathrm{softplus}(x))` elementwise (Misra 2019); see
+    :func:`actbook.functional.mish`.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = Mish()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.3034,  0.0000,  1.9440])
+    """
 
     name = "mish"
 
 
 class HardSigmoid(_Fixed):
-    """:func:`actbook.functional.hardsigmoid` as a module."""
+    r"""Applies the hard sigmoid :math:`\mathrm{ReLU6}(x + 3)/6` elementwise (Howard et al.
+    2019); see :func:`actbook.functional.hardsigmoid`.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = HardSigmoid()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([0.3333, 0.5000, 0.8333])
+    """
 
     name = "hardsigmoid"
 
 
 class HardSwish(_Fixed):
-    """:func:`actbook.functional.hardswish` as a module."""
+    r"""Applies the hard swish :math:`x\,\mathrm{ReLU6}(x + 3)/6` elementwise (Howard et al.
+    2019); see :func:`actbook.functional.hardswish`.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = HardSwish()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.3333,  0.0000,  1.6667])
+    """
 
     name = "hardswish"
 
 
 class ReLU6(_Fixed):
-    """:func:`actbook.functional.relu6` as a module."""
+    r"""Applies :math:`\min(\max(0, x), 6)` elementwise (Krizhevsky 2010); see
+    :func:`actbook.functional.relu6`.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = ReLU6()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """
 
     name = "relu6"
 
 
 class SquaredReLU(_Fixed):
-    """:func:`actbook.functional.squared_relu` as a module."""
+    r"""Applies the squared ReLU :math:`\max(0, x)^2` elementwise (So et al. 2021); see
+    :func:`actbook.functional.squared_relu`.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = SquaredReLU()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 4.])
+    """
 
     name = "squared_relu"
 
 
 class Step(Activation):
-    """:func:`actbook.functional.step` as a module: 1 where ``x >= threshold``, else 0."""
+    r"""Applies the Heaviside step :math:`\mathbb{1}[x \ge \theta]` elementwise (McCulloch & Pitts
+    1943): 1 where ``x >= threshold``, else 0; see :func:`actbook.functional.step`.
+
+    Args:
+        threshold: θ, the smallest input mapped to 1. Default: 0.0.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = Step(threshold=1.0)
+        >>> m(torch.tensor([0.5, 1.0, 2.0]))
+        tensor([0., 1., 1.])
+    """
 
     name = "step"
 
@@ -163,7 +351,29 @@ class Step(Activation):
 
 
 class Softmax(Activation):
-    """:func:`actbook.functional.softmax` along ``dim`` (required: no implicit dimension)."""
+    r"""Applies the softmax :math:`p_i = e^{x_i/T} / \sum_j e^{x_j/T}` along ``dim`` (Bridle 1990);
+    see :func:`actbook.functional.softmax`.
+
+    ``dim`` is required: there is no implicit dimension.
+
+    Args:
+        dim: the dimension to normalise along.
+        temperature: T > 0; T > 1 flattens the distribution, T < 1 sharpens it. Default: 1.0.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input; the values along ``dim`` sum to 1.
+
+    Raises:
+        ValueError: if ``temperature`` is not positive.
+
+    Examples::
+
+        >>> m = Softmax(dim=-1)
+        >>> m(torch.tensor([[0.0, 1.0], [2.0, 2.0]]))
+        tensor([[0.2689, 0.7311],
+                [0.5000, 0.5000]])
+    """
 
     name = "softmax"
 
@@ -182,7 +392,22 @@ class Softmax(Activation):
 
 
 class LeakyReLU(Activation):
-    """:func:`actbook.functional.leaky_relu` with a fixed ``negative_slope`` (PyTorch's 0.01)."""
+    r"""Applies the leaky ReLU: :math:`x` for x > 0, :math:`a x` otherwise, elementwise (Maas et al.
+    2013); see :func:`actbook.functional.leaky_relu`.
+
+    Args:
+        negative_slope: the fixed slope a for x ≤ 0. Default: 0.01 (PyTorch's).
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = LeakyReLU(0.2)
+        >>> m(torch.tensor([-1.0, 2.0]))
+        tensor([-0.2000,  2.0000])
+    """
 
     name = "leaky_relu"
 
@@ -198,10 +423,29 @@ class LeakyReLU(Activation):
 
 
 class PReLU(Activation):
-    """:func:`actbook.functional.prelu` with a learnable slope (He et al. 2015).
+    r"""Applies the parametric ReLU: :math:`x` for x > 0, :math:`a_c x` otherwise, with learnable
+    slopes :math:`a_c` (He et al. 2015); see :func:`actbook.functional.prelu`.
 
     ``weight`` holds ``num_parameters`` slopes, each initialised to ``init``: one shared slope,
     or one per channel (dimension 1 of the input), as in :class:`torch.nn.PReLU`.
+
+    Args:
+        num_parameters: the number of slopes: 1, or the number of channels. Default: 1.
+        init: the initial value of each slope. Default: 0.25.
+
+    Shape:
+        - Input: :math:`(*)`, any shape; with ``num_parameters > 1``, :math:`(N, C, *)` or
+          :math:`(C,)` with C = ``num_parameters``.
+        - Output: same shape as the input.
+
+    Raises:
+        ValueError: if ``num_parameters`` is less than 1.
+
+    Examples::
+
+        >>> m = PReLU()
+        >>> m(torch.tensor([-2.0, 2.0]))
+        tensor([-0.5000,  2.0000], grad_fn=<WhereBackward0>)
     """
 
     name = "prelu"
@@ -221,7 +465,22 @@ class PReLU(Activation):
 
 
 class ELU(Activation):
-    """:func:`actbook.functional.elu` with a fixed ``alpha``."""
+    r"""Applies the exponential linear unit: :math:`x` for x > 0, :math:`\alpha(e^x - 1)` otherwise,
+    elementwise (Clevert et al. 2015); see :func:`actbook.functional.elu`.
+
+    Args:
+        alpha: the fixed α; the output tends to −α as x → −∞. Default: 1.0.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = ELU(alpha=0.5)
+        >>> m(torch.tensor([-1.0, 2.0]))
+        tensor([-0.3161,  2.0000])
+    """
 
     name = "elu"
 
@@ -237,7 +496,25 @@ class ELU(Activation):
 
 
 class Softplus(Activation):
-    """:func:`actbook.functional.softplus` with a fixed ``beta``."""
+    r"""Applies softplus :math:`\tfrac{1}{\beta}\log(1 + e^{\beta x})` elementwise (Dugas et al.
+    2001); see :func:`actbook.functional.softplus`.
+
+    Args:
+        beta: the fixed β > 0; a larger β is closer to ReLU. Default: 1.0.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Raises:
+        ValueError: if ``beta`` is not positive.
+
+    Examples::
+
+        >>> m = Softplus()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([0.3133, 0.6931, 2.1269])
+    """
 
     name = "softplus"
 
@@ -255,10 +532,25 @@ class Softplus(Activation):
 
 
 class Swish(Activation):
-    r"""Swish :math:`x\,\sigma(\beta x)` (Ramachandran et al. 2017), β fixed or learnable.
+    r"""Applies Swish :math:`x\,\sigma(\beta x)` elementwise (Ramachandran et al. 2017), β fixed or
+    learnable; see :func:`actbook.functional.swish`.
 
     With ``learnable=True``, β is a scalar :class:`torch.nn.Parameter` initialised to ``beta``,
     as the paper's "trainable β" variant; otherwise it is a fixed float (β = 1 is SiLU).
+
+    Args:
+        beta: β, or its initial value when learnable. Default: 1.0.
+        learnable: whether β is a learnable parameter. Default: ``False``.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = Swish(beta=2.0)
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.1192,  0.0000,  1.9640])
     """
 
     name = "swish"
@@ -277,13 +569,29 @@ class Swish(Activation):
 
 
 class StarReLU(Activation):
-    r"""StarReLU :math:`s\,\mathrm{ReLU}(x)^2 + b` (Yu et al. 2022), s and b learnable.
+    r"""Applies StarReLU :math:`s\,\mathrm{ReLU}(x)^2 + b` elementwise (Yu et al. 2022), s and b
+    learnable; see :func:`actbook.functional.star_relu`.
 
     s and b start at the normalising constants :data:`actbook.functional.STAR_RELU_SCALE`
     (2/√5) and :data:`~actbook.functional.STAR_RELU_BIAS` (−1/√5), which give the output mean 0
     and variance 1 for x ~ N(0, 1). The official MetaFormer code instead starts its learnable
     s and b at 1 and 0: pass ``scale=1.0, bias=0.0`` to reproduce it. With
     ``learnable=False`` both are fixed floats. Learnable s and b are scalar parameters.
+
+    Args:
+        scale: s, or its initial value when learnable. Default: 2/√5.
+        bias: b, or its initial value when learnable. Default: −1/√5.
+        learnable: whether s and b are learnable parameters. Default: ``True``.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = StarReLU(scale=1.0, bias=0.0, learnable=False)
+        >>> m(torch.tensor([-1.0, 2.0]))
+        tensor([0., 4.])
     """
 
     name = "star_relu"
@@ -315,7 +623,8 @@ def _softplus_inverse(y: float) -> float:
 
 
 class XIELU(Activation):
-    r"""xIELU (Huang & Schlag 2024) with learnable α_p and α_n, as in Apertus.
+    r"""Applies xIELU (Huang & Schlag 2024) elementwise with learnable α_p and α_n, as in Apertus;
+    see :func:`actbook.functional.xielu`.
 
     The parameters are stored as Hugging Face's ``XIELUActivation`` stores them, so that an
     Apertus checkpoint loads as it is: ``alpha_p`` and ``alpha_n`` hold
@@ -328,6 +637,10 @@ class XIELU(Activation):
         alpha_n_init: the initial α_n, above ``beta``. Default: 0.8.
         beta: β. Default: 0.5.
         eps: ε ≤ 0. Default: −10⁻⁶.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
 
     Raises:
         ValueError: unless ``alpha_p_init > 0``, ``alpha_n_init > beta`` and ``eps <= 0``.
@@ -396,7 +709,15 @@ class _Gated(Activation):
         return self.activate(gate, value)
 
     def activate(self, gate: Tensor, value: Tensor) -> Tensor:
-        """The unit on an explicit ``(gate, value)`` pair."""
+        """The unit on an explicit ``(gate, value)`` pair.
+
+        Args:
+            gate: the gate.
+            value: the value, of the gate's shape and dtype.
+
+        Returns:
+            The unit's output, of the gate's shape and dtype.
+        """
         return self.function(gate, value)
 
     def extra_repr(self) -> str:
@@ -404,31 +725,164 @@ class _Gated(Activation):
 
 
 class GLU(_Gated):
-    """:func:`actbook.functional.glu`, σ(gate)·value, as a module."""
+    r"""Applies the gated linear unit :math:`\sigma(\text{gate}) \odot \text{value}` (Dauphin et al.
+    2016); see :func:`actbook.functional.glu`.
+
+    Args:
+        dim: the dimension a packed input is split along. Default: -1.
+        layout: how a packed input holds gate and value: ``"gate_last"`` (the gate is the
+            second half, as in :func:`torch.nn.functional.glu`), ``"gate_first"`` or
+            ``"interleaved"`` (gate in the even positions). Default: ``"gate_last"``.
+        gate_first: the older spelling of ``layout="gate_first"`` (``True``) or
+            ``layout="gate_last"`` (``False``). Default: ``None``.
+
+    Shape:
+        - Input: :math:`(*, 2n)` packed along ``dim`` (shown for ``dim=-1``), or ``gate``
+          and ``value`` of the same shape :math:`(*, n)`.
+        - Output: :math:`(*, n)`.
+
+    Raises:
+        ValueError: for an unknown layout, or a ``gate_first`` that contradicts ``layout``.
+
+    Examples::
+
+        >>> m = GLU()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([2.0, 2.0, 3.0]))
+        tensor([0.5379, 1.0000, 2.6424])
+        >>> m(torch.tensor([2.0, 3.0, -1.0, 2.0]))  # packed: value, then gate
+        tensor([0.5379, 2.6424])
+    """
 
     name = "glu"
 
 
 class ReGLU(_Gated):
-    """:func:`actbook.functional.reglu`, ReLU(gate)·value, as a module."""
+    r"""Applies ReGLU :math:`\max(0, \text{gate}) \odot \text{value}` (Shazeer 2020); see
+    :func:`actbook.functional.reglu`.
+
+    Args:
+        dim: the dimension a packed input is split along. Default: -1.
+        layout: how a packed input holds gate and value: ``"gate_last"`` (the gate is the
+            second half, as in :func:`torch.nn.functional.glu`), ``"gate_first"`` or
+            ``"interleaved"`` (gate in the even positions). Default: ``"gate_last"``.
+        gate_first: the older spelling of ``layout="gate_first"`` (``True``) or
+            ``layout="gate_last"`` (``False``). Default: ``None``.
+
+    Shape:
+        - Input: :math:`(*, 2n)` packed along ``dim`` (shown for ``dim=-1``), or ``gate``
+          and ``value`` of the same shape :math:`(*, n)`.
+        - Output: :math:`(*, n)`.
+
+    Raises:
+        ValueError: for an unknown layout, or a ``gate_first`` that contradicts ``layout``.
+
+    Examples::
+
+        >>> m = ReGLU()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([2.0, 2.0, 3.0]))
+        tensor([0., 0., 6.])
+        >>> m(torch.tensor([2.0, 3.0, -1.0, 2.0]))  # packed: value, then gate
+        tensor([0., 6.])
+    """
 
     name = "reglu"
 
 
 class SwiGLU(_Gated):
-    """:func:`actbook.functional.swiglu`, SiLU(gate)·value, as a module."""
+    r"""Applies SwiGLU :math:`\mathrm{SiLU}(\text{gate}) \odot \text{value}` (Shazeer 2020); see
+    :func:`actbook.functional.swiglu`.
+
+    Args:
+        dim: the dimension a packed input is split along. Default: -1.
+        layout: how a packed input holds gate and value: ``"gate_last"`` (the gate is the
+            second half, as in :func:`torch.nn.functional.glu`), ``"gate_first"`` or
+            ``"interleaved"`` (gate in the even positions). Default: ``"gate_last"``.
+        gate_first: the older spelling of ``layout="gate_first"`` (``True``) or
+            ``layout="gate_last"`` (``False``). Default: ``None``.
+
+    Shape:
+        - Input: :math:`(*, 2n)` packed along ``dim`` (shown for ``dim=-1``), or ``gate``
+          and ``value`` of the same shape :math:`(*, n)`.
+        - Output: :math:`(*, n)`.
+
+    Raises:
+        ValueError: for an unknown layout, or a ``gate_first`` that contradicts ``layout``.
+
+    Examples::
+
+        >>> m = SwiGLU()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([2.0, 2.0, 3.0]))
+        tensor([-0.5379,  0.0000,  5.2848])
+        >>> m(torch.tensor([2.0, 3.0, -1.0, 2.0]))  # packed: value, then gate
+        tensor([-0.5379,  5.2848])
+    """
 
     name = "swiglu"
 
 
 class Bilinear(_Gated):
-    """:func:`actbook.functional.bilinear`, gate·value, as a module."""
+    r"""Applies the bilinear unit :math:`\text{gate} \odot \text{value}` (Shazeer 2020); see
+    :func:`actbook.functional.bilinear`.
+
+    Args:
+        dim: the dimension a packed input is split along. Default: -1.
+        layout: how a packed input holds gate and value: ``"gate_last"`` (the gate is the
+            second half, as in :func:`torch.nn.functional.glu`), ``"gate_first"`` or
+            ``"interleaved"`` (gate in the even positions). Default: ``"gate_last"``.
+        gate_first: the older spelling of ``layout="gate_first"`` (``True``) or
+            ``layout="gate_last"`` (``False``). Default: ``None``.
+
+    Shape:
+        - Input: :math:`(*, 2n)` packed along ``dim`` (shown for ``dim=-1``), or ``gate``
+          and ``value`` of the same shape :math:`(*, n)`.
+        - Output: :math:`(*, n)`.
+
+    Raises:
+        ValueError: for an unknown layout, or a ``gate_first`` that contradicts ``layout``.
+
+    Examples::
+
+        >>> m = Bilinear()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([2.0, 2.0, 3.0]))
+        tensor([-2.,  0.,  6.])
+        >>> m(torch.tensor([2.0, 3.0, -1.0, 2.0]))  # packed: value, then gate
+        tensor([-2.,  6.])
+    """
 
     name = "bilinear"
 
 
 class GEGLU(_Gated):
-    """:func:`actbook.functional.geglu`, GELU(gate)·value; ``approximate="tanh"`` for Gemma's."""
+    r"""Applies GEGLU :math:`\mathrm{GELU}(\text{gate}) \odot \text{value}` (Shazeer 2020); see
+    :func:`actbook.functional.geglu`.
+
+    Args:
+        approximate: ``"none"`` for the exact GELU, ``"tanh"`` for its tanh approximation
+            (Gemma's). Default: ``"none"``.
+        dim: the dimension a packed input is split along. Default: -1.
+        layout: how a packed input holds gate and value: ``"gate_last"`` (the gate is the
+            second half, as in :func:`torch.nn.functional.glu`), ``"gate_first"`` or
+            ``"interleaved"`` (gate in the even positions). Default: ``"gate_last"``.
+        gate_first: the older spelling of ``layout="gate_first"`` (``True``) or
+            ``layout="gate_last"`` (``False``). Default: ``None``.
+
+    Shape:
+        - Input: :math:`(*, 2n)` packed along ``dim`` (shown for ``dim=-1``), or ``gate``
+          and ``value`` of the same shape :math:`(*, n)`.
+        - Output: :math:`(*, n)`.
+
+    Raises:
+        ValueError: if ``approximate`` is not ``"none"`` or ``"tanh"``, for an unknown layout,
+            or for a ``gate_first`` that contradicts ``layout``.
+
+    Examples::
+
+        >>> m = GEGLU()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([2.0, 2.0, 3.0]))
+        tensor([-0.3173,  0.0000,  5.8635])
+        >>> m(torch.tensor([2.0, 3.0, -1.0, 2.0]))  # packed: value, then gate
+        tensor([-0.3173,  5.8635])
+    """
 
     name = "geglu"
 
@@ -441,11 +895,19 @@ class GEGLU(_Gated):
         gate_first: bool | None = None,
     ) -> None:
         super().__init__(dim=dim, layout=layout, gate_first=gate_first)
-        if approximate not in ("none", "tanh"):
-            raise ValueError(f"GEGLU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        bind("geglu", approximate=approximate)  # a ValueError names the values there are
         self.approximate = approximate
 
     def activate(self, gate: Tensor, value: Tensor) -> Tensor:
+        """GEGLU, with this module's ``approximate``, on an explicit ``(gate, value)`` pair.
+
+        Args:
+            gate: the gate.
+            value: the value, of the gate's shape and dtype.
+
+        Returns:
+            GELU(gate)·value, of the gate's shape and dtype.
+        """
         return F.geglu(gate, value, approximate=self.approximate)
 
     def extra_repr(self) -> str:
@@ -453,7 +915,33 @@ class GEGLU(_Gated):
 
 
 class DReLU(_Gated):
-    """:func:`actbook.functional.drelu`, ReLU(gate)·ReLU(value), as a module (TurboSparse)."""
+    r"""Applies dReLU :math:`\max(0, \text{gate}) \odot \max(0, \text{value})` (Song et al. 2024,
+    TurboSparse); see :func:`actbook.functional.drelu`.
+
+    Args:
+        dim: the dimension a packed input is split along. Default: -1.
+        layout: how a packed input holds gate and value: ``"gate_last"`` (the gate is the
+            second half, as in :func:`torch.nn.functional.glu`), ``"gate_first"`` or
+            ``"interleaved"`` (gate in the even positions). Default: ``"gate_last"``.
+        gate_first: the older spelling of ``layout="gate_first"`` (``True``) or
+            ``layout="gate_last"`` (``False``). Default: ``None``.
+
+    Shape:
+        - Input: :math:`(*, 2n)` packed along ``dim`` (shown for ``dim=-1``), or ``gate``
+          and ``value`` of the same shape :math:`(*, n)`.
+        - Output: :math:`(*, n)`.
+
+    Raises:
+        ValueError: for an unknown layout, or a ``gate_first`` that contradicts ``layout``.
+
+    Examples::
+
+        >>> m = DReLU()
+        >>> m(torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([2.0, 2.0, 3.0]))
+        tensor([0., 0., 6.])
+        >>> m(torch.tensor([2.0, 3.0, -1.0, 2.0]))  # packed: value, then gate
+        tensor([0., 6.])
+    """
 
     name = "drelu"
 

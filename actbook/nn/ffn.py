@@ -15,7 +15,7 @@ from torch import Tensor, nn
 
 from actbook import kernels
 from actbook.nn.activations import ActivationSpec, make_activation
-from actbook.registry import info, names
+from actbook.registry import REGISTRY, info, names
 
 
 def _check_positive(**sizes: int) -> None:
@@ -33,6 +33,22 @@ def gated_hidden_dim(d_model: int) -> int:
     by 2/3 (T5-base: 3072 -> 2048). This returns 8·d_model/3 rounded to the nearest integer:
     the counts are equal exactly when d_model is a multiple of 3, and differ by at most
     d_model weights otherwise.
+
+    Args:
+        d_model: width of the input and output.
+
+    Returns:
+        d_ff, the width of the hidden layer.
+
+    Raises:
+        ValueError: if ``d_model`` is not a positive integer.
+
+    Examples::
+
+        >>> gated_hidden_dim(768)
+        2048
+        >>> gated_hidden_dim(4096)
+        10923
     """
     _check_positive(d_model=d_model)
     return (8 * d_model + 1) // 3
@@ -43,8 +59,27 @@ def llama_hidden_dim(dim: int, multiple_of: int, ffn_dim_multiplier: float | Non
 
     ``hidden = int(2 * 4 * dim / 3)``; then, if given, ``hidden = int(ffn_dim_multiplier *
     hidden)`` (Llama 2 and 3); finally ``hidden`` is rounded **up** to a multiple of
-    ``multiple_of``. LLaMA-1 7B: ``llama_hidden_dim(4096, 256) == 11008``; Llama-3 8B:
-    ``llama_hidden_dim(4096, 1024, 1.3) == 14336``.
+    ``multiple_of``.
+
+    Args:
+        dim: width of the input and output (the model dimension).
+        multiple_of: the hidden size is rounded up to a multiple of this.
+        ffn_dim_multiplier: a factor applied before the rounding, as in Llama 2 and 3; ``None``
+            for none. Default: ``None``.
+
+    Returns:
+        The hidden size.
+
+    Raises:
+        ValueError: if ``dim`` or ``multiple_of`` is not a positive integer, or
+            ``ffn_dim_multiplier`` is not positive.
+
+    Examples::
+
+        >>> llama_hidden_dim(4096, 256)  # LLaMA-1 7B
+        11008
+        >>> llama_hidden_dim(4096, 1024, 1.3)  # Llama-3 8B
+        14336
     """
     _check_positive(dim=dim, multiple_of=multiple_of)
     hidden = int(2 * 4 * dim / 3)
@@ -53,6 +88,12 @@ def llama_hidden_dim(dim: int, multiple_of: int, ffn_dim_multiplier: float | Non
             raise ValueError(f"ffn_dim_multiplier must be positive, got {ffn_dim_multiplier}")
         hidden = int(ffn_dim_multiplier * hidden)
     return multiple_of * ((hidden + multiple_of - 1) // multiple_of)
+
+
+def _kind(act: object) -> str | None:
+    """The registry kind of an actbook activation module, ``None`` for anything else."""
+    name = getattr(type(act), "name", None)
+    return info(name).kind if isinstance(name, str) and name in REGISTRY else None
 
 
 class FFN(nn.Module):
@@ -94,6 +135,9 @@ class FFN(nn.Module):
             )
         self.w_in = nn.Linear(d_model, d_ff, bias=bias)
         self.act = make_activation(activation, **activation_params)
+        if _kind(self.act) == "gated":
+            raise ValueError(f"FFN: {type(self.act).__name__} is a gated unit, which needs "
+                             "separate gate and value projections; use GatedFFN")
         self.w_out = nn.Linear(d_ff, d_model, bias=bias)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -160,6 +204,9 @@ class GatedFFN(nn.Module):
             kernels.get(activation, **activation_params) if fused  # type: ignore[arg-type]
             else make_activation(activation, **activation_params)
         )
+        if _kind(self.act) not in (None, "gated"):
+            raise ValueError(f"GatedFFN: {type(self.act).__name__} is not a gated unit; use FFN "
+                             "for elementwise activations")
 
     def forward(self, x: Tensor) -> Tensor:
         return self.w_out(self.act(self.w_gate(x), self.w_value(x)))
