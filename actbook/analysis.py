@@ -75,6 +75,16 @@ def scalar_function(name: str) -> Function:
     are, a gated unit with value 1 (GLU becomes the sigmoid, ReGLU the ReLU, GEGLU the GELU,
     SwiGLU the SiLU and Bilinear the identity, the gate's shape that the table describes), a
     row-wise activation as its first output for the inputs ``(x, 0)`` (softmax: the sigmoid).
+
+    Args:
+        name: a canonical name or alias of the registry; a variant name gives its base
+            activation, at the base's defaults.
+
+    Returns:
+        The function, taking and returning tensors of the same shape.
+
+    Raises:
+        KeyError: for an unknown name.
     """
     return info(name).scalar().function
 
@@ -173,6 +183,19 @@ def is_monotonic(f: Function, lo: float = LO, hi: float = HI, n: int = N) -> boo
 
     Differences between neighbouring samples smaller than 16 ulps of the values are read as
     rounding, so flat pieces (ReLU, the step) count as monotonic.
+
+    Args:
+        f: the function, elementwise on float64 tensors.
+        lo: the left end of the dense grid. Default: ``-10.0``.
+        hi: the right end of the dense grid. Default: ``10.0``.
+        n: the number of points of the dense grid, at least 8. Default: ``20_000``.
+
+    Returns:
+        A bool: whether the samples never both rise and fall by more than rounding.
+
+    Raises:
+        ValueError: if ``lo >= hi`` or ``n < 8``, if ``f`` is not elementwise, or if it is NaN
+            at a sample.
     """
     y = _evaluate(f, _samples(lo, hi, n))
     rise = y.diff()
@@ -214,6 +237,20 @@ def smoothness_class(f: Function, lo: float = LO, hi: float = HI, n: int = N) ->
     jumps. Derivatives come from autograd, so piecewise formulas give each piece's exact
     derivative. "C∞" is what the probe can see, not a proof: a function smooth to third
     order with a jump in f⁗ would also be reported "C∞" (no registered activation is one).
+
+    Args:
+        f: the function, elementwise on float64 tensors and differentiable by
+            autograd (a missing graph counts as a zero derivative).
+        lo: the left end of the dense grid. Default: ``-10.0``.
+        hi: the right end of the dense grid. Default: ``10.0``.
+        n: the number of points of the dense grid, at least 8. Default: ``20_000``.
+
+    Returns:
+        A string, one of :data:`SMOOTHNESS_CLASSES`.
+
+    Raises:
+        ValueError: if ``lo >= hi`` or ``n < 8``, if ``f`` or its derivative is not
+            elementwise, or if either is NaN at a sample.
     """
     x = _grid(lo, hi, n)
     orders = _derivatives(f, x, len(SMOOTHNESS_CLASSES) - 2)
@@ -231,6 +268,19 @@ def output_range(f: Function, lo: float = LO, hi: float = HI, n: int = N) -> tup
     satisfies). Otherwise the bound is the extreme sample, refined to machine precision around
     an interior extremum; a bound approached only as x -> ±∞ is read at ``|x| = 1e8`` (exact for
     exponential saturation, within ~1e-8 for one like ``x/(1 + |x|)``).
+
+    Args:
+        f: the function, elementwise on float64 tensors.
+        lo: the left end of the dense grid. Default: ``-10.0``.
+        hi: the right end of the dense grid. Default: ``10.0``.
+        n: the number of points of the dense grid, at least 8. Default: ``20_000``.
+
+    Returns:
+        A pair of floats ``(lower, upper)``.
+
+    Raises:
+        ValueError: if ``lo >= hi`` or ``n < 8``, if ``f`` is not elementwise, or if it is NaN
+            at a sample.
     """
     upper = _supremum(lambda x: _evaluate(f, x), lo, hi, n)
     lower = -_supremum(lambda x: -_evaluate(f, x), lo, hi, n)
@@ -243,6 +293,15 @@ def mean_output(f: Function) -> float:
 
     The cells are symmetric about 0 and no midpoint is 0, so a jump at 0 (the step) costs
     no accuracy; a kink costs about 1e-8.
+
+    Args:
+        f: the function, elementwise on float64 tensors.
+
+    Returns:
+        A float, the mean output.
+
+    Raises:
+        ValueError: if ``f`` is not elementwise, or if it is NaN at a sample.
     """
     step = 1e-3
     x = -12.0 + step * (torch.arange(24_000, dtype=_DTYPE) + 0.5)
@@ -257,6 +316,16 @@ def is_zero_centred(f: Function, tol: float = _ZERO_MEAN_TOL) -> bool:
     This is LeCun et al.'s (1998) sense: the next layer learns fastest when its inputs average
     to zero. Tanh, SELU and StarReLU (by construction of their constants) are zero-centred;
     an activation that merely takes both signs, such as Leaky ReLU or SiLU, is not.
+
+    Args:
+        f: the function, elementwise on float64 tensors.
+        tol: the largest mean, in absolute value, that counts as zero. Default: ``1e-6``.
+
+    Returns:
+        A bool: whether ``|mean_output(f)| <= tol``.
+
+    Raises:
+        ValueError: if ``f`` is not elementwise, or if it is NaN at a sample.
     """
     return abs(mean_output(f)) <= tol
 
@@ -267,6 +336,20 @@ def max_abs_derivative(f: Function, lo: float = LO, hi: float = HI, n: int = N) 
     At a kink the supremum of the one-sided limits counts (HardSwish: 1.5 as x -> 3⁻), not
     the convention at the kink itself. The step function gives 0 (its derivative is 0 wherever
     it exists).
+
+    Args:
+        f: the function, elementwise on float64 tensors and differentiable by
+            autograd.
+        lo: the left end of the dense grid. Default: ``-10.0``.
+        hi: the right end of the dense grid. Default: ``10.0``.
+        n: the number of points of the dense grid, at least 8. Default: ``20_000``.
+
+    Returns:
+        A float: the supremum, ``inf`` if it is unbounded.
+
+    Raises:
+        ValueError: if ``lo >= hi`` or ``n < 8``, if ``f`` or its derivative is not
+            elementwise, or if either is NaN at a sample.
     """
     slope = _derivative(f)
     return _supremum(lambda x: slope(x).abs(), lo, hi, n)
@@ -279,6 +362,17 @@ def saturates(f: Function, tol: float = 1e-6) -> str:
     that side: the derivative dies out, so a unit driven far that way passes back almost no
     gradient.
     ReLU saturates on the left (its gradient is exactly 0 there); Leaky ReLU does not.
+
+    Args:
+        f: the function, elementwise on float64 tensors and differentiable by autograd.
+        tol: the largest ``|f′|`` that counts as saturated. Default: ``1e-6``.
+
+    Returns:
+        A string, one of :data:`SATURATION_SIDES`.
+
+    Raises:
+        ValueError: if ``f`` or its derivative is not elementwise, or if either is NaN at
+            ``|x| = 1e6``, ``1e7`` or ``1e8``.
     """
     slope = _derivative(f)
     left = bool((slope(-_FAR).abs() <= tol).all())
@@ -294,6 +388,18 @@ def exact_zero_fraction(
     A Monte Carlo estimate (seeded, so repeatable) of the sparsity an activation gives a
     layer: 1/2 for ReLU, Φ(−3) ≈ 0.0013 for HardSwish, and 0 for SiLU and GELU, whose
     outputs are tiny but not zero for every input a float32 standard normal can produce.
+
+    Args:
+        f: the function, elementwise on tensors of ``dtype``.
+        n: the number of samples. Default: ``100_000``.
+        seed: the seed of the random generator. Default: ``0``.
+        dtype: the floating dtype of the samples. Default: ``torch.float32``.
+
+    Returns:
+        A float from 0 to 1: the share of outputs equal to 0 (of either sign).
+
+    Raises:
+        ValueError: if ``f`` does not return a tensor of the shape of its input.
     """
     generator = torch.Generator().manual_seed(seed)
     x = torch.randn(n, generator=generator, dtype=dtype)
@@ -314,6 +420,19 @@ def minimum(
     on a whole half-line (ReLU, the step). Otherwise the location is refined on finer grids;
     for a smooth minimum it is accurate to about 1e-8 (f is flat there to within rounding)
     and the value to machine precision. Of several equal minima, the leftmost is returned.
+
+    Args:
+        f: the function, elementwise on float64 tensors.
+        lo: the left end of the dense grid. Default: ``-10.0``.
+        hi: the right end of the dense grid. Default: ``10.0``.
+        n: the number of points of the dense grid, at least 8. Default: ``20_000``.
+
+    Returns:
+        A pair of floats ``(x_min, f(x_min))``, or ``None``.
+
+    Raises:
+        ValueError: if ``lo >= hi`` or ``n < 8``, if ``f`` is not elementwise, or if it is NaN
+            at a sample.
     """
     x = _grid(lo, hi, n)
     y = _evaluate(f, x)
@@ -333,6 +452,16 @@ def properties(name: str) -> dict[str, Any]:
     Keys: ``name`` (canonical), ``monotonic``, ``smoothness``, ``range`` (lower, upper),
     ``zero_centred``, ``mean`` (E f(X), X ~ N(0, 1)), ``max_abs_derivative``, ``saturation``,
     ``exact_zero_fraction`` and ``minimum`` ((x, f) or None).
+
+    Args:
+        name: a canonical name or alias of the registry; a variant name gives its base
+            activation, at the base's defaults.
+
+    Returns:
+        A dict with the keys above.
+
+    Raises:
+        KeyError: for an unknown name.
     """
     f = scalar_function(name)
     mean = mean_output(f)
@@ -351,5 +480,13 @@ def properties(name: str) -> dict[str, Any]:
 
 
 def property_table(activations: list[str] | None = None) -> list[dict[str, Any]]:
-    """:func:`properties` of each activation (default: all of :func:`actbook.names`, in order)."""
+    """:func:`properties` of each activation (default: all of :func:`actbook.names`, in order).
+
+    Args:
+        activations: canonical names or aliases of the registry. Default: ``None``, every
+            canonical name in book order.
+
+    Returns:
+        A list of the dicts of :func:`properties`, in the order of ``activations``.
+    """
     return [properties(name) for name in (names() if activations is None else activations)]

@@ -1,6 +1,6 @@
 """Accuracy of every activation, in ulp, against high-precision references.
 
-The harness (issue 5 of the project, and the book's appendix on accuracy):
+The modules of the harness (the book's appendix on accuracy shows its results):
 
 * :mod:`~actbook.accuracy.ulp`: formats, ulp, ulp error, rounding;
 * :mod:`~actbook.accuracy.reference` and :mod:`~actbook.accuracy.exact`: float64 and mpmath

@@ -38,12 +38,32 @@ COMPILE_SLACK_ULP: dict[str, float] = {
 
 
 def whole_ulps(error: float) -> float:
-    """An error rounded up to whole ulps (inf and NaN unchanged)."""
+    """An error rounded up to whole ulps (inf and NaN unchanged).
+
+    Args:
+        error: an error in ulps.
+
+    Returns:
+        A float: the smallest whole number of ulps at least ``error``, or ``error`` itself if
+        it is inf or NaN.
+    """
     return float(math.ceil(error)) if math.isfinite(error) else error
 
 
 def never_worse(actbook: ErrorSummary, torch_: ErrorSummary) -> bool:
-    """Whether actbook's maximum error, in whole ulps, is at most PyTorch's on the same inputs."""
+    """Whether actbook's maximum error, in whole ulps, is at most PyTorch's on the same inputs.
+
+    Args:
+        actbook: the summary of actbook's function.
+        torch_: the summary of PyTorch's function on the same input set.
+
+    Returns:
+        A bool: whether ``⌈actbook.max_ulp⌉ ≤ ⌈torch_.max_ulp⌉`` (:func:`whole_ulps`).
+
+    Raises:
+        ValueError: if the two summaries count different numbers of inputs, so cannot come
+            from the same input set.
+    """
     if not torch_.count == actbook.count:
         raise ValueError("compare summaries of the same input set")
     return whole_ulps(actbook.max_ulp) <= whole_ulps(torch_.max_ulp)
@@ -55,6 +75,16 @@ class CompiledComparison:
 
     ``changed`` is the share of inputs whose compiled result differs (bitwise) from the eager
     one: where Inductor's lowering changes results, even when accuracy does not suffer.
+
+    Args:
+        implementation: the implementation's name (``"actbook"`` or ``"torch"``).
+        activation: the activation's registry name.
+        dtype: the dtype's name (``"float32"``).
+        eager_max_ulp: the maximum ulp error in eager mode, over the domain.
+        compiled_max_ulp: the maximum ulp error of the compiled function, over the domain.
+        worst_input: the input at which the compiled error is largest.
+        changed: the share of inputs, from 0 to 1, whose compiled result differs from the
+            eager one.
     """
 
     implementation: str
@@ -85,7 +115,17 @@ def compare_compiled(
     eager: ErrorSummary, eager_outputs: np.ndarray, compiled: Measurement
 ) -> CompiledComparison:
     """Compare a compiled measurement with the eager summary and (contiguous) eager outputs
-    on the same inputs."""
+    on the same inputs.
+
+    Args:
+        eager: the summary of the eager measurement.
+        eager_outputs: the eager outputs on the contiguous tensor, as a float64 array in the
+            order of the inputs.
+        compiled: the measurement of the compiled function on the same inputs.
+
+    Returns:
+        A :class:`CompiledComparison` with the names of ``eager``.
+    """
     error = np.where(compiled.domain, compiled.error, 0.0)
     worst = int(np.argmax(error))
     differs = ~((compiled.outputs == eager_outputs)

@@ -22,7 +22,14 @@ Call = tuple[Callable[..., Tensor], tuple[Tensor, ...]]
 
 
 def compile_and_run(calls: Sequence[Call]) -> list[Tensor]:
-    """``[fn(*operands) for fn, operands in calls]``, computed by one compiled graph."""
+    """``[fn(*operands) for fn, operands in calls]``, computed by one compiled graph.
+
+    Args:
+        calls: ``(fn, operands)`` pairs, each a function and the tensors it takes.
+
+    Returns:
+        A list of tensors: the result of each call, in the order of ``calls``.
+    """
     functions = [fn for fn, _ in calls]
     arities = [len(operands) for _, operands in calls]
     flat = [t for _, operands in calls for t in operands]

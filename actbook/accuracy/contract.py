@@ -45,7 +45,16 @@ DERIVATIVE_TOLERANCE_ULP = 4.0
 
 @dataclass(frozen=True)
 class SpecialValue:
-    """One row of the contract: f(x) and, where the contract fixes it, f′(x)."""
+    """One row of the contract: f(x) and, where the contract fixes it, f′(x).
+
+    Args:
+        activation: the activation's registry name.
+        x: the input (±0, ±∞, NaN or a kink).
+        value: f(x).
+        derivative: f′(x) as autograd must return it, or ``None`` where the contract does not
+            fix it (at NaN).
+        signed_zero: whether a zero ``value`` must carry its sign. Default: ``False``.
+    """
 
     activation: str
     x: float
@@ -77,7 +86,16 @@ CONTRACT: tuple[SpecialValue, ...] = tuple(
 
 @dataclass(frozen=True)
 class Departure:
-    """A place where an implementation departs from the contract."""
+    """A place where an implementation departs from the contract.
+
+    Args:
+        activation: the activation's registry name.
+        dtype: the dtype's name (``"float32"``).
+        x: the input of the contract's row.
+        what: ``"value"`` or ``"derivative"``.
+        expected: the contract's number.
+        got: what the implementation returned.
+    """
 
     activation: str
     dtype: str
@@ -114,7 +132,15 @@ def _evaluate(
 
 def representable(x: float, dtype: torch.dtype) -> bool:
     """Whether ``dtype`` holds ``x`` exactly (NaN and ±∞ included): a row at a kink that the
-    dtype cannot represent, such as xIELU's ε = −10⁻⁶ in bfloat16, is not checked there."""
+    dtype cannot represent, such as xIELU's ε = −10⁻⁶ in bfloat16, is not checked there.
+
+    Args:
+        x: the input of a contract row.
+        dtype: the floating dtype to hold it.
+
+    Returns:
+        A bool: whether ``x`` is NaN or converting it to ``dtype`` leaves it unchanged.
+    """
     return math.isnan(x) or float(torch.tensor(x, dtype=torch.float64).to(dtype)) == x
 
 
@@ -127,10 +153,22 @@ def check_contract(
 
     ``implementation`` maps an activation name to a function (or None to skip it). Rows at
     inputs ``dtype`` cannot represent are skipped (:func:`representable`).
+
+    Args:
+        implementation: maps an activation's registry name to its function (a tensor in, a
+            tensor out), or to ``None`` to skip the activation.
+        dtype: the floating dtype to evaluate in.
+        activations: the activations to check. Default: ``None``, every elementwise activation
+            of the registry (an empty tuple also means every one).
+
+    Returns:
+        A list of :class:`Departure`, in the order of the activations and of their rows in
+        :data:`CONTRACT`; empty if the implementation keeps the contract.
     """
     fmt = FORMATS[dtype]
     departures = []
-    for name in activations or tuple(registry.names(kind="elementwise")):
+    names = registry.names(kind="elementwise") if activations is None else activations
+    for name in names:
         fn = implementation(name)
         rows = [r for r in CONTRACT if r.activation == name and representable(r.x, dtype)]
         if fn is None or not rows:

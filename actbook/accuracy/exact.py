@@ -37,13 +37,29 @@ def _exact(name: str) -> Callable[[mpf], mpf]:
 
 
 def exact_value(name: str, x: float) -> mpf:
-    """``name`` at the float ``x``, to :data:`DIGITS` digits."""
+    """``name`` at the float ``x``, to :data:`DIGITS` digits.
+
+    Args:
+        name: the registry name of an elementwise activation, or ``"identity"``.
+        x: the input.
+
+    Returns:
+        An mpmath number: the activation at ``x``, computed at :data:`DIGITS` significant
+        digits.
+    """
     with mpmath.workdps(DIGITS):
         return _exact(name)(mpf(x))
 
 
 def double_double(values: list[mpf]) -> tuple[np.ndarray, np.ndarray]:
-    """Split each value into ``hi = fl(v)`` and ``lo = fl(v − hi)``; ``lo = 0`` where hi is inf."""
+    """Split each value into ``hi = fl(v)`` and ``lo = fl(v − hi)``; ``lo = 0`` where hi is inf.
+
+    Args:
+        values: mpmath numbers.
+
+    Returns:
+        A pair ``(hi, lo)`` of float64 arrays of the length of ``values``.
+    """
     with mpmath.workdps(DIGITS):
         hi = np.array([float(v) for v in values], dtype=np.float64)
         lo = np.array(
@@ -54,7 +70,15 @@ def double_double(values: list[mpf]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def exact_reference(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Double-double reference ``(hi, lo)`` of activation ``name`` at the finite floats ``x``."""
+    """Double-double reference ``(hi, lo)`` of activation ``name`` at the finite floats ``x``.
+
+    Args:
+        name: the registry name of an elementwise activation, or ``"identity"``.
+        x: the inputs, an array of finite floats (converted to float64).
+
+    Returns:
+        A pair ``(hi, lo)`` of float64 arrays of the size of ``x`` (:func:`double_double`).
+    """
     return double_double([exact_value(name, float(v)) for v in np.asarray(x, np.float64)])
 
 
@@ -66,7 +90,17 @@ def exact_gated_reference(
     form: registry.GatedForm | str, gate: np.ndarray, value: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Double-double reference of a gated unit, ``a(gate) · (b(value) + c)`` for its
-    :class:`~actbook.registry.GatedForm` (or, as before, the name of ``a`` alone)."""
+    :class:`~actbook.registry.GatedForm` (or the name of ``a`` alone, for a unit a(g)·v).
+
+    Args:
+        form: the unit's :class:`~actbook.registry.GatedForm`, or the registry name of its
+            gate function ``a`` for the unit ``a(gate) · value``.
+        gate: the gate inputs, an array of finite floats.
+        value: the value inputs, an array of finite floats of the same size.
+
+    Returns:
+        A pair ``(hi, lo)`` of float64 arrays of the size of ``gate`` (:func:`double_double`).
+    """
     if isinstance(form, str):
         form = registry.GatedForm(gate=form)
     a, b = _exact(form.gate), _exact(form.value)

@@ -17,7 +17,19 @@ from actbook.accuracy.ulp import FORMATS, ulp_error
 
 @dataclass(frozen=True)
 class TailErrors:
-    """Values and ulp errors of exact GELU on a float32 grid of the negative tail."""
+    r"""Values and ulp errors of exact GELU on a float32 grid of the negative tail.
+
+    Every field is a float64 array with one entry per grid point.
+
+    Args:
+        x: the inputs, all float32 numbers.
+        reference: the float64 reference GELU(x).
+        actbook: actbook's float32 results.
+        torch: PyTorch's float32 results.
+        actbook_ulp: actbook's error in float32 ulps.
+        torch_ulp: PyTorch's error in float32 ulps.
+        bound_ulp: the allowed error, :math:`4 + 2\,\mathrm{cond}(x)` float32 ulps.
+    """
 
     x: np.ndarray
     reference: np.ndarray
@@ -29,7 +41,16 @@ class TailErrors:
 
 
 def gelu_tail(start: float = -13.0, stop: float = -1.0, points: int = 2401) -> TailErrors:
-    """Exact GELU on ``points`` float32 inputs from ``start`` to ``stop`` (normal results)."""
+    """Exact GELU on ``points`` float32 inputs from ``start`` to ``stop`` (normal results).
+
+    Args:
+        start: the first input. Default: ``-13.0``.
+        stop: the last input. Default: ``-1.0``.
+        points: the number of evenly spaced inputs. Default: ``2401``.
+
+    Returns:
+        A :class:`TailErrors` of the values and errors on the grid.
+    """
     x = torch.linspace(start, stop, points, dtype=torch.float32)
     fmt = FORMATS[torch.float32]
     ref = reference.value("gelu", x)
@@ -43,7 +64,14 @@ def gelu_tail(start: float = -13.0, stop: float = -1.0, points: int = 2401) -> T
 
 
 def plot_gelu_tail(tail: TailErrors):
-    """Two panels: \\|GELU(x)\\| (log scale) and the ulp error, each against x."""
+    r"""Two panels: \|GELU(x)\| (log scale) and the ulp error, each against x.
+
+    Args:
+        tail: the values and errors to draw (:func:`gelu_tail`).
+
+    Returns:
+        A :class:`matplotlib.figure.Figure`, not attached to pyplot.
+    """
     from matplotlib.figure import Figure
 
     from actbook.plotting import OKABE_ITO

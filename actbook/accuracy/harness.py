@@ -38,7 +38,16 @@ FORMATS_BY_NAME = {fmt.name: fmt for fmt in FORMATS.values()}
 
 
 def error_bound(fmt: FloatFormat, cond: np.ndarray) -> np.ndarray:
-    """Largest allowed ulp error at inputs of condition number ``cond`` in ``fmt``."""
+    r"""Largest allowed ulp error at inputs of condition number ``cond`` in ``fmt``.
+
+    Args:
+        fmt: the format of the results.
+        cond: the condition number at each input.
+
+    Returns:
+        A float64 array of the shape of ``cond``: :math:`4 + 2\,\mathrm{cond}` for float32,
+        :math:`8 + 2\,\mathrm{cond}` for float64 and 1 for the 16-bit formats.
+    """
     if fmt.precision == 24:
         with np.errstate(over="ignore"):
             return 4.0 + 2.0 * cond
@@ -54,6 +63,16 @@ class ReferenceValues:
 
     ``derivative`` holds ∂f/∂x, for gated units ∂f/∂gate; for gated units only,
     ``gate_output`` holds a(gate) and ``value_derivative`` ∂f/∂value.
+
+    Every field that is set is a float64 array with one entry per input.
+
+    Args:
+        hi: the high part of the true result.
+        lo: the low part (0 unless the reference is a double-double, for float64).
+        cond: the condition number.
+        derivative: ∂f/∂x, or ∂f/∂gate for a gated unit.
+        gate_output: a(gate), for a gated unit. Default: ``None``.
+        value_derivative: ∂f/∂value, for a gated unit. Default: ``None``.
     """
 
     hi: np.ndarray
@@ -65,7 +84,17 @@ class ReferenceValues:
 
 
 def reference_values(name: str, x: Tensor) -> ReferenceValues:
-    """Reference for activation ``name`` on inputs ``x``: mpmath for float64, else float64."""
+    """Reference for activation ``name`` on inputs ``x``: mpmath for float64, else float64.
+
+    Args:
+        name: the registry name of an elementwise activation.
+        x: the inputs, a one-dimensional tensor of any floating dtype (finite values only for
+            float64, whose reference is computed with mpmath).
+
+    Returns:
+        The :class:`ReferenceValues` at ``x``: a double-double result for float64 inputs, a
+        float64 result (``lo = 0``) for the others.
+    """
     f = reference.value(name, x)
     df = reference.derivative(name, x)
     cond = reference.condition_number(x, f, df).numpy()
@@ -84,6 +113,16 @@ def gated_reference_values(
 
     The condition numbers of a product add: cond = cond_a(g) + cond_b(v), where cond_b = 1 for
     the untransformed value.
+
+    Args:
+        form: the unit's :class:`~actbook.registry.GatedForm`, or the registry name of its
+            gate function ``a`` for the unit ``a(gate) · value``.
+        gate: the gate inputs, a one-dimensional tensor.
+        value: the value inputs, a tensor of the shape and dtype of ``gate``.
+
+    Returns:
+        The :class:`ReferenceValues` of the unit, with ``gate_output`` and
+        ``value_derivative``; double-double results for float64 inputs.
     """
     if isinstance(form, str):
         form = GatedForm(gate=form)
@@ -117,7 +156,22 @@ def _at_odd_offsets(x: Tensor) -> Tensor:
 
 @dataclass(frozen=True)
 class Measurement:
-    """One implementation on one input set: per-input outputs, errors and references."""
+    """One implementation on one input set: per-input outputs, errors and references.
+
+    Per-input fields are arrays with one entry per input, float64 except ``paths_differ``.
+
+    Args:
+        implementation: the implementation's name (``"actbook"``, ``"torch"``,
+            ``"actbook compiled"``).
+        activation: the activation's registry name.
+        fmt: the format of the inputs and results.
+        inputs: the inputs, for a gated unit the gates.
+        values: the value operand of a gated unit, ``None`` for an elementwise activation.
+        outputs: for each input, the output with the largest error over the code paths.
+        error: the ulp error of that output.
+        reference: the true results.
+        paths_differ: a bool array, whether the code paths gave different outputs.
+    """
 
     implementation: str
     activation: str
@@ -157,7 +211,15 @@ class Measurement:
 
 
 def on_both_paths(fn: Callable[..., Tensor], operands: tuple[Tensor, ...]) -> list[Tensor]:
-    """``fn(*operands)`` on contiguous tensors and on stride-2 views (the scalar loop)."""
+    """``fn(*operands)`` on contiguous tensors and on stride-2 views (the scalar loop).
+
+    Args:
+        fn: the function to evaluate.
+        operands: its one-dimensional input tensors.
+
+    Returns:
+        A list of two tensors: the contiguous result, then the result on the stride-2 views.
+    """
     with torch.no_grad():
         return [fn(*operands), fn(*(_at_odd_offsets(t) for t in operands))]
 
@@ -169,7 +231,18 @@ def measure(
     operands: tuple[Tensor, ...],
     ref: ReferenceValues,
 ) -> Measurement:
-    """Evaluate ``fn(*operands)`` on both code paths and compare with ``ref``."""
+    """Evaluate ``fn(*operands)`` on both code paths and compare with ``ref``.
+
+    Args:
+        implementation: the implementation's name, kept in the result.
+        activation: the activation's registry name, kept in the result.
+        fn: the function to measure.
+        operands: its one-dimensional input tensors (gate and value for a gated unit).
+        ref: the true results at ``operands``.
+
+    Returns:
+        The :class:`Measurement`, each input keeping the worse of its two results.
+    """
     return measure_outputs(implementation, activation, operands, on_both_paths(fn, operands), ref)
 
 
@@ -181,7 +254,19 @@ def measure_outputs(
     ref: ReferenceValues,
 ) -> Measurement:
     """Compare outputs already computed (one tensor per code path) with ``ref``; each input
-    keeps its worst output."""
+    keeps its worst output.
+
+    Args:
+        implementation: the implementation's name, kept in the result.
+        activation: the activation's registry name, kept in the result.
+        operands: the input tensors the outputs were computed from; their dtype sets the
+            format.
+        outputs: the outputs, one tensor of the size of the inputs per code path.
+        ref: the true results at ``operands``.
+
+    Returns:
+        The :class:`Measurement`.
+    """
     fmt = FORMATS[operands[0].dtype]
     as_float64 = np.stack([o.detach().double().numpy() for o in outputs])
     errors = np.stack([ulp_error(o, ref.hi, fmt, ref.lo) for o in as_float64])
@@ -211,6 +296,26 @@ class ErrorSummary:
     whose output is more than one subnormal step from 0; ``path_differences`` counts inputs
     where the two code paths disagree; ``nonfinite_gradients`` (when measured) counts finite
     inputs with a NaN or infinite gradient although the true derivative is finite.
+
+    Args:
+        implementation: the implementation's name.
+        activation: the activation's registry name.
+        dtype: the dtype's name (``"float32"``).
+        count: the number of inputs in the domain.
+        max_ulp: the largest ulp error over the domain.
+        worst_input: the input at which it occurs.
+        worst_value: the value operand there, for a gated unit; ``None`` otherwise.
+        correctly_rounded: the share of correctly rounded results, from 0 to 1 (NaN for an
+            empty domain).
+        max_scaled_ulp: the largest error / (1 + cond) over the domain.
+        bound_violations: the number of domain inputs whose error exceeds :func:`error_bound`.
+        nonfinite_outputs: the number of finite inputs with a non-finite output where the
+            true result rounds to a finite number.
+        wrong_zeros: the number of finite inputs whose true result is 0 and whose output is
+            more than one subnormal step from 0.
+        path_differences: the number of inputs where the code paths disagree.
+        nonfinite_gradients: the count of :func:`nonfinite_gradients`, or ``None`` if the
+            gradients were not measured. Default: ``None``.
     """
 
     implementation: str
@@ -238,7 +343,16 @@ class ErrorSummary:
 
 
 def summarize(m: Measurement, nonfinite_gradients: int | None = None) -> ErrorSummary:
-    """Reduce a measurement (and a count of bad gradients) to its :class:`ErrorSummary`."""
+    """Reduce a measurement (and a count of bad gradients) to its :class:`ErrorSummary`.
+
+    Args:
+        m: the measurement.
+        nonfinite_gradients: the count of :func:`nonfinite_gradients`, or ``None`` if the
+            gradients were not measured. Default: ``None``.
+
+    Returns:
+        The :class:`ErrorSummary` of ``m``.
+    """
     domain = m.domain
     error = np.where(domain, m.error, 0.0)
     worst = int(np.argmax(error))
@@ -271,7 +385,20 @@ def nonfinite_gradients(
     fn: Callable[..., Tensor], operands: tuple[Tensor, ...], ref: ReferenceValues
 ) -> int:
     """Finite inputs where autograd returns a NaN or infinite gradient (for any operand)
-    although the true derivative rounds to a finite number of the dtype."""
+    although the true derivative rounds to a finite number of the dtype.
+
+    Args:
+        fn: the function, differentiable by autograd.
+        operands: its one-dimensional input tensors (gate and value for a gated unit).
+        ref: the true results, whose derivatives are compared with the gradients.
+
+    Returns:
+        An int: the number of such inputs.
+
+    Raises:
+        RuntimeError: from autograd, if ``fn`` has no derivative formula (as for
+            :func:`torch.heaviside`).
+    """
     fmt = FORMATS[operands[0].dtype]
     leaves = [t.detach().clone().requires_grad_(True) for t in operands]
     out = fn(*leaves)

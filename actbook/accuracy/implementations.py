@@ -41,10 +41,25 @@ TORCH_GATED: MappingProxyType = _torch(GATED)
 
 
 def actbook_elementwise(name: str) -> Elementwise:
-    """actbook's function for an elementwise activation, at its default parameters."""
+    """actbook's function for an elementwise activation, at its default parameters.
+
+    Args:
+        name: the activation's registry name.
+
+    Returns:
+        The function of :mod:`actbook.functional`, a tensor in and a tensor out.
+    """
     return registry.get(name)
 
 
 def actbook_gated(name: str) -> Gated:
-    """actbook's gated unit or variant ``name`` (``geglu_tanh``: ``approximate="tanh"``)."""
+    """actbook's gated unit or variant ``name`` (``geglu_tanh``: ``approximate="tanh"``).
+
+    Args:
+        name: the registry name of a gated unit or of one of its variants.
+
+    Returns:
+        The function of :mod:`actbook.functional` with the variant's parameters bound, taking
+        ``(gate, value)``.
+    """
     return registry.get(name)

@@ -48,7 +48,17 @@ def _from_ordered(k: np.ndarray, dtype: torch.dtype) -> np.ndarray:
 
 
 def bit_sweep(dtype: torch.dtype, count_per_sign: int) -> Tensor:
-    """About ``count_per_sign`` finite floats of each sign, evenly spaced in bit pattern."""
+    """About ``count_per_sign`` finite floats of each sign, evenly spaced in bit pattern.
+
+    Args:
+        dtype: ``torch.float32`` or ``torch.float64``.
+        count_per_sign: how many inputs per sign, roughly (the stride between bit patterns is
+            rounded to an odd number, and the largest finite number is added).
+
+    Returns:
+        A one-dimensional tensor of ``dtype``: the positive floats from +0 up to the largest
+        finite number, then their negatives.
+    """
     int_type, float_type = _INT[dtype]
     limit = _BITS_INF[dtype]
     stride = max(1, limit // count_per_sign) | 1
@@ -59,14 +69,33 @@ def bit_sweep(dtype: torch.dtype, count_per_sign: int) -> Tensor:
 
 
 def exhaustive(dtype: torch.dtype) -> Tensor:
-    """Every finite value of float16 or bfloat16 (both zeros included)."""
+    """Every finite value of float16 or bfloat16 (both zeros included).
+
+    Args:
+        dtype: ``torch.float16`` or ``torch.bfloat16``.
+
+    Returns:
+        A one-dimensional tensor of ``dtype``, in the order of the bit patterns read as
+        signed 16-bit integers.
+    """
     every = torch.arange(-(2**15), 2**15, dtype=torch.int32).to(torch.int16).view(dtype)
     return every[torch.isfinite(every)]
 
 
 def band(center: float, dtype: torch.dtype, neighbours: int, points: int) -> Tensor:
     """``neighbours`` consecutive floats each side of ``center`` plus a uniform grid of
-    ``points`` over center ± 1% (± 0.01 near 0), all finite."""
+    ``points`` over center ± 1% (± 0.01 near 0), all finite.
+
+    Args:
+        center: the middle of the band.
+        dtype: ``torch.float32`` or ``torch.float64``.
+        neighbours: how many consecutive floats on each side of ``center``.
+        points: how many points in the uniform grid.
+
+    Returns:
+        A one-dimensional tensor of ``dtype``: the consecutive floats (``center`` rounded to
+        ``dtype`` among them), then the grid; values outside the finite range are dropped.
+    """
     k = _ordered(np.array([center]), dtype)[0]
     steps = np.arange(-neighbours, neighbours + 1, dtype=np.int64)
     consecutive = _from_ordered(k + steps, dtype)
@@ -97,7 +126,16 @@ def _crossings(f, grid: np.ndarray, level: float) -> list[float]:
 def knees(name: str, fmt: FloatFormat) -> list[float]:
     """Where ``|f(x)|`` crosses the smallest normal, the smallest subnormal or the largest
     finite number of ``fmt``, and where exp over- and underflows in ``fmt``: the underflow
-    and overflow knees, found on the float64 reference."""
+    and overflow knees, found on the float64 reference.
+
+    Args:
+        name: the registry name of an elementwise activation.
+        fmt: the format whose limits are crossed.
+
+    Returns:
+        A sorted list of floats: the crossings of ``|f|`` found on ``±[1e-3, fmt.max]``, and
+        ``±log`` of the largest finite, smallest normal and smallest subnormal numbers.
+    """
 
     def f(x: np.ndarray) -> np.ndarray:
         return reference.value(name, torch.from_numpy(x)).numpy()
@@ -112,7 +150,18 @@ def knees(name: str, fmt: FloatFormat) -> list[float]:
 
 
 def delicate_bands(name: str, dtype: torch.dtype, neighbours: int, points: int) -> Tensor:
-    """The dense bands of the module docstring for activation ``name`` in ``dtype``."""
+    """The dense bands of the module docstring for activation ``name`` in ``dtype``.
+
+    Args:
+        name: the registry name of an elementwise activation.
+        dtype: ``torch.float32`` or ``torch.float64``.
+        neighbours: how many consecutive floats on each side of each centre, and below the
+            largest finite number.
+        points: how many points in each grid (small magnitudes, subnormals, each band).
+
+    Returns:
+        A one-dimensional tensor of ``dtype``, unsorted, possibly with repeated values.
+    """
     fmt = FORMATS[dtype]
     int_type, float_type = _INT[dtype]
     small = np.logspace(np.log10(fmt.tiny), -3, points)
@@ -132,7 +181,16 @@ def delicate_bands(name: str, dtype: torch.dtype, neighbours: int, points: int) 
 
 
 def unique_floats(x: Tensor) -> Tensor:
-    """Distinct values of ``x`` by bit pattern (so −0 and +0 both stay), sorted by bits."""
+    """Distinct values of ``x`` by bit pattern (so −0 and +0 both stay), sorted by bits.
+
+    Args:
+        x: a one-dimensional float32 or float64 tensor.
+
+    Returns:
+        A one-dimensional tensor of the dtype of ``x``, ordered as the bit patterns read as
+        signed integers: the negative floats from −0 down to the most negative, then the
+        others from +0 up.
+    """
     int_type = {torch.float32: torch.int32, torch.float64: torch.int64}[x.dtype]
     return torch.unique(x.view(int_type)).view(x.dtype)
 
@@ -141,7 +199,21 @@ def sweep_inputs(
     name: str, dtype: torch.dtype, count_per_sign: int, neighbours: int = 256,
     points: int = 2048,
 ) -> Tensor:
-    """Input set for one activation: exhaustive in 16-bit formats, else sweep plus bands."""
+    """Input set for one activation: exhaustive in 16-bit formats, else sweep plus bands.
+
+    Args:
+        name: the registry name of an elementwise activation.
+        dtype: the floating dtype of the inputs.
+        count_per_sign: how many inputs per sign in the bit-pattern sweep
+            (:func:`bit_sweep`); unused for the 16-bit formats.
+        neighbours: how many consecutive floats on each side of each band's centre
+            (:func:`delicate_bands`). Default: ``256``.
+        points: how many points in each grid of the bands. Default: ``2048``.
+
+    Returns:
+        A one-dimensional tensor of ``dtype``: :func:`exhaustive` for float16 and bfloat16;
+        otherwise the sweep and the bands without repeats (:func:`unique_floats`).
+    """
     if FORMATS[dtype].precision < 24:
         return exhaustive(dtype)
     sweep = bit_sweep(dtype, count_per_sign)
@@ -149,7 +221,16 @@ def sweep_inputs(
 
 
 def gate_values(count: int, dtype: torch.dtype, seed: int = 0) -> Tensor:
-    """``count`` values ±2^u, u uniform on [−6, 6], with random mantissas (seeded)."""
+    """``count`` values ±2^u, u uniform on [−6, 6], with random mantissas (seeded).
+
+    Args:
+        count: how many values.
+        dtype: the floating dtype of the values.
+        seed: the seed of the random generator. Default: ``0``.
+
+    Returns:
+        A one-dimensional tensor of ``count`` values of ``dtype``.
+    """
     generator = torch.Generator().manual_seed(seed)
     exponent = torch.rand(count, generator=generator, dtype=torch.float64) * 12.0 - 6.0
     sign = torch.where(torch.rand(count, generator=generator) < 0.5, -1.0, 1.0)

@@ -56,6 +56,15 @@ class Limits:
     """The special values of an elementwise activation: f and f′ at −∞, 0 and +∞.
 
     ``odd_at_zero``: f(x) ~ c·x near 0 with c > 0, so f(−0) = −0.
+
+    Args:
+        minus_inf: f(−∞).
+        zero: f(0).
+        plus_inf: f(+∞).
+        slope_minus_inf: f′(−∞), the limit of f′.
+        slope_zero: f′(0), as autograd must return it.
+        slope_plus_inf: f′(+∞), the limit of f′ (∞ where f′ grows without bound).
+        odd_at_zero: whether f(x) ~ c·x near 0 with c > 0, so that f(−0) = −0.
     """
 
     minus_inf: float
@@ -69,7 +78,13 @@ class Limits:
 
 @dataclass(frozen=True)
 class Kink:
-    """A point where f is not twice differentiable, with f(x) and the f′(x) autograd must give."""
+    """A point where f is not twice differentiable, with f(x) and the f′(x) autograd must give.
+
+    Args:
+        x: the point.
+        value: f(x).
+        derivative: f′(x), as autograd must return it.
+    """
 
     x: float
     value: float
@@ -83,6 +98,16 @@ class Properties:
     ``smoothness`` is ``"discontinuous"``, ``"C0"``, ``"C1"`` or ``"C∞"``; ``saturation`` is
     ``"none"``, ``"left"``, ``"right"`` or ``"both"``; ``range`` is (inf f, sup f), or ``None``
     where the infimum is a minimum found numerically (the tests compute it with mpmath).
+
+    Args:
+        monotonic: whether f is monotonic.
+        smoothness: the smoothness class, as :func:`actbook.analysis.smoothness_class` names it.
+        saturation: the sides on which f′ dies out, as :func:`actbook.analysis.saturates`
+            names them.
+        zero_centred: whether E f(X) = 0 for X ~ N(0, 1)
+            (:func:`actbook.analysis.is_zero_centred`).
+        range: ``(inf f, sup f)``, or ``None`` where the infimum is a minimum found
+            numerically.
     """
 
     monotonic: bool
@@ -94,7 +119,22 @@ class Properties:
 
 @dataclass(frozen=True)
 class Oracle:
-    """Everything known about one activation or variant; see the module docstring."""
+    """Everything known about one activation or variant; see the module docstring.
+
+    ``value``, ``derivative``, ``exact`` and ``limits`` are required for an elementwise
+    activation (:data:`REQUIRED`).
+
+    Args:
+        name: the registry name of the activation or variant.
+        properties: the shape of its scalar view.
+        value: the float64 formula of f. Default: ``None``.
+        derivative: the float64 formula of f′. Default: ``None``.
+        exact: f on an mpmath number. Default: ``None``.
+        limits: the special values at ±0 and ±∞. Default: ``None``.
+        kinks: the points where f is not twice differentiable. Default: ``()``.
+        torch: PyTorch's own function at the defaults; ``None`` where PyTorch has none.
+            Default: ``None``.
+    """
 
     name: str
     properties: Properties
@@ -476,6 +516,12 @@ IDENTITY = Oracle(
 
 def oracle(name: str) -> Oracle:
     """The oracle of an activation or variant (``"identity"`` included), by registry name.
+
+    Args:
+        name: a canonical or variant name of the registry, or ``"identity"`` (no aliases).
+
+    Returns:
+        The :class:`Oracle` record; :data:`IDENTITY` for ``"identity"``.
 
     Raises:
         KeyError: naming the file to add it to, if ``name`` has no oracle.

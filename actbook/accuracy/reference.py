@@ -40,26 +40,58 @@ GATED: MappingProxyType = MappingProxyType({
 
 
 def gate_reference(name: str) -> tuple[RealFunction, RealFunction]:
-    """(f, f′) in float64 of an elementwise activation or ``"identity"``."""
+    """(f, f′) in float64 of an elementwise activation or ``"identity"``.
+
+    Args:
+        name: the registry name of an elementwise activation, or ``"identity"``.
+
+    Returns:
+        A pair ``(f, f′)`` of functions on float64 tensors.
+    """
     record = oracle(name)
     assert record.value is not None and record.derivative is not None, name
     return record.value, record.derivative
 
 
 def value(name: str, x: Tensor) -> Tensor:
-    """float64 reference value of elementwise activation ``name`` at ``x`` (any float dtype)."""
+    """float64 reference value of elementwise activation ``name`` at ``x`` (any float dtype).
+
+    Args:
+        name: the registry name of an elementwise activation, or ``"identity"``.
+        x: the inputs, a tensor of any floating dtype.
+
+    Returns:
+        A float64 tensor of the shape of ``x``.
+    """
     return gate_reference(name)[0](x.double())
 
 
 def relative_error(result: Tensor, name: str, x: float) -> float:
     """|result / f(x) − 1| for a one-element ``result`` of activation ``name`` at ``x``, against
-    the float64 reference :func:`value`."""
+    the float64 reference :func:`value`.
+
+    Args:
+        result: a one-element tensor, the computed f(x).
+        name: the registry name of an elementwise activation.
+        x: the input.
+
+    Returns:
+        A float: the relative error of ``result``.
+    """
     exact = value(name, torch.tensor([x], dtype=torch.float64))
     return abs(result.double().item() / exact.item() - 1)
 
 
 def derivative(name: str, x: Tensor) -> Tensor:
-    """float64 reference derivative of elementwise activation ``name`` at ``x``."""
+    """float64 reference derivative of elementwise activation ``name`` at ``x``.
+
+    Args:
+        name: the registry name of an elementwise activation, or ``"identity"``.
+        x: the inputs, a tensor of any floating dtype.
+
+    Returns:
+        A float64 tensor of the shape of ``x``.
+    """
     return gate_reference(name)[1](x.double())
 
 
@@ -67,6 +99,15 @@ def condition_number(x: Tensor, f: Tensor, df: Tensor) -> Tensor:
     r"""cond(x) = \|x f′(x) / f(x)\|; 0 where x f′ = 0, inf where only f = 0 (a root at x ≠ 0).
 
     Computed as \|f′\| · \|x / f\| so that neither factor overflows before the quotient.
+
+    Args:
+        x: the inputs.
+        f: f(x), a tensor of the shape of ``x``.
+        df: f′(x), a tensor of the shape of ``x``.
+
+    Returns:
+        A float64 tensor of the shape of ``x``; ``inf`` where the formula gives NaN (such as
+        0 · ∞ at an infinite input).
     """
     x, f, df = x.double(), f.double(), df.double()
     with torch.no_grad():

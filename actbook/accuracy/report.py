@@ -23,14 +23,30 @@ from actbook.text import minus
 
 
 def format_ulp(error: float) -> str:
-    """An ulp error with 3 significant digits; ∞ for inf."""
+    """An ulp error with 3 significant digits; ∞ for inf.
+
+    Args:
+        error: an error in ulps.
+
+    Returns:
+        A string: the error to 3 significant digits, ``"∞"`` for inf, ``"NaN"`` for NaN.
+    """
     if math.isnan(error):
         return "NaN"
     return "∞" if math.isinf(error) else f"{error:.3g}"
 
 
 def format_number(x: float, digits: int = 6) -> str:
-    """A float with ``digits`` significant digits, −0 and ±∞ spelled out."""
+    """A float with ``digits`` significant digits, −0 and ±∞ spelled out.
+
+    Args:
+        x: the number.
+        digits: how many significant digits. Default: ``6``.
+
+    Returns:
+        A string, with the minus sign U+2212 for negative numbers (``"−0"``, ``"−∞"``) and
+        ``"NaN"`` for NaN.
+    """
     if math.isnan(x):
         return "NaN"
     if math.isinf(x):
@@ -75,7 +91,20 @@ def _table(header: list[str], rows: list[list[str]], fmt: str) -> str:
 
 def comparison_table(result: SweepResult, dtype: str, fmt: str = "markdown") -> str:
     """actbook against PyTorch for one dtype: max ulp, worst input, share correctly rounded,
-    whether actbook meets its bounds and whether it is never worse than PyTorch."""
+    whether actbook meets its bounds and whether it is never worse than PyTorch.
+
+    Args:
+        result: the sweep.
+        dtype: the dtype's name (``"float32"``).
+        fmt: ``"markdown"`` or ``"html"``. Default: ``"markdown"``.
+
+    Returns:
+        A string: the table, one row per activation measured for actbook in ``dtype``, with
+        ``—`` where PyTorch has no function.
+
+    Raises:
+        ValueError: if ``fmt`` is neither ``"markdown"`` nor ``"html"``.
+    """
     header = ["activation", "actbook max ulp", "PyTorch max ulp", "actbook worst x",
               "PyTorch worst x", "actbook rounded", "PyTorch rounded", "actbook bounds",
               "never worse"]
@@ -97,7 +126,19 @@ def comparison_table(result: SweepResult, dtype: str, fmt: str = "markdown") -> 
 
 
 def compiled_table(result: SweepResult, fmt: str = "markdown") -> str:
-    """Compiled against eager, with the k× rule and the share of changed results."""
+    """Compiled against eager, with the k× rule and the share of changed results.
+
+    Args:
+        result: the sweep.
+        fmt: ``"markdown"`` or ``"html"``. Default: ``"markdown"``.
+
+    Returns:
+        A string: the table, one row per :class:`~actbook.accuracy.compare.CompiledComparison`
+        of ``result``.
+
+    Raises:
+        ValueError: if ``fmt`` is neither ``"markdown"`` nor ``"html"``.
+    """
     header = ["implementation", "activation", "dtype", "eager max ulp", "compiled max ulp",
               "compiled worst x", f"within k{chr(0x00D7)} eager + s", "results changed"]
     rows = [[c.implementation, c.activation, c.dtype, format_ulp(c.eager_max_ulp),
@@ -109,7 +150,19 @@ def compiled_table(result: SweepResult, fmt: str = "markdown") -> str:
 
 def departures_table(departures: list[Departure], fmt: str = "markdown") -> str:
     """Departures from the special-value contract (values to 10 digits, so that a departure
-    in the last bits of a float64 result shows)."""
+    in the last bits of a float64 result shows).
+
+    Args:
+        departures: the departures, as :func:`~actbook.accuracy.contract.check_contract`
+            returns them.
+        fmt: ``"markdown"`` or ``"html"``. Default: ``"markdown"``.
+
+    Returns:
+        A string: the table, one row per departure.
+
+    Raises:
+        ValueError: if ``fmt`` is neither ``"markdown"`` nor ``"html"``.
+    """
     header = ["activation", "dtype", "x", "", "contract", "got"]
     rows = [[d.activation, d.dtype, format_number(d.x), d.what, format_number(d.expected, 10),
              format_number(d.got, 10)] for d in departures]
@@ -118,7 +171,18 @@ def departures_table(departures: list[Departure], fmt: str = "markdown") -> str:
 
 def contract_table(fmt: str = "markdown") -> str:
     """The special-value contract, one row per activation: f at −∞, −0, +0, +∞ and NaN,
-    f′ at −∞, 0 and +∞, and the kinks away from 0 as x: f, f′."""
+    f′ at −∞, 0 and +∞, and the kinks away from 0 as x: f, f′.
+
+    Args:
+        fmt: ``"markdown"`` or ``"html"``. Default: ``"markdown"``.
+
+    Returns:
+        A string: the table of :data:`~actbook.accuracy.contract.CONTRACT`; a zero marked
+        ``(±)`` may have either sign.
+
+    Raises:
+        ValueError: if ``fmt`` is neither ``"markdown"`` nor ``"html"``.
+    """
     header = ["activation", "f(−∞)", "f(−0)", "f(+0)", "f(+∞)", "f(NaN)", "f′(−∞)", "f′(±0)",
               "f′(+∞)", "kinks x: f, f′"]
     rows = []
@@ -142,7 +206,15 @@ def contract_table(fmt: str = "markdown") -> str:
 
 
 def markdown_report(result: SweepResult) -> str:
-    """The whole report as Markdown."""
+    """The whole report as Markdown.
+
+    Args:
+        result: the sweep.
+
+    Returns:
+        A string: a Markdown document with a comparison table per dtype, the compiled
+        comparisons (if any), the contract and each implementation's departures from it.
+    """
     dtypes = list(dict.fromkeys(s.dtype for s in result.summaries))
     parts = [f"# actbook accuracy report (PyTorch {torch.__version__})", "",
              "Errors in ulp of each dtype against mpmath (float64) or float64 references, "
@@ -172,7 +244,16 @@ def _json_safe(value: Any) -> Any:
 
 
 def json_report(result: SweepResult) -> dict[str, Any]:
-    """The whole result as JSON-ready data (inf and NaN as the strings "inf", "nan")."""
+    """The whole result as JSON-ready data (inf and NaN as the strings "inf", "nan").
+
+    Args:
+        result: the sweep.
+
+    Returns:
+        A dict with the keys ``torch_version``, ``size``, ``summaries`` (each with
+        ``passes``), ``never_worse``, ``compiled`` (each with ``within_rule``) and
+        ``departures``.
+    """
     pairs = []
     for s in result.summaries:
         t = result.summary("torch", s.activation, s.dtype)
@@ -191,7 +272,15 @@ def json_report(result: SweepResult) -> dict[str, Any]:
 
 
 def write_report(result: SweepResult, out: Path) -> tuple[Path, Path]:
-    """Write ``accuracy_report.json`` and ``accuracy_report.md`` into the folder ``out``."""
+    """Write ``accuracy_report.json`` and ``accuracy_report.md`` into the folder ``out``.
+
+    Args:
+        result: the sweep.
+        out: the folder, created if missing; existing reports in it are overwritten.
+
+    Returns:
+        The paths ``(json_path, md_path)`` of the two files written.
+    """
     out.mkdir(parents=True, exist_ok=True)
     json_path, md_path = out / "accuracy_report.json", out / "accuracy_report.md"
     json_path.write_text(json.dumps(json_report(result), indent=1) + "\n", encoding="utf-8")

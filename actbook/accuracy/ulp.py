@@ -28,7 +28,15 @@ import torch
 
 @dataclass(frozen=True)
 class FloatFormat:
-    """A binary format: ``precision`` p and the exponents of its normal range."""
+    r"""A binary format: ``precision`` p and the exponents of its normal range.
+
+    Args:
+        name: the dtype's name (``"float32"``).
+        dtype: the PyTorch dtype.
+        precision: p, the significand bits, the implicit bit included (24 for float32).
+        min_exponent: :math:`e_{\min}`, the exponent of the smallest normal number.
+        max_exponent: :math:`e_{\max}`, the exponent of the largest finite number.
+    """
 
     name: str
     dtype: torch.dtype
@@ -38,17 +46,17 @@ class FloatFormat:
 
     @property
     def tiny(self) -> float:
-        """The smallest positive normal number, :math:`2^{e_{\\min}}`."""
+        r"""The smallest positive normal number, :math:`2^{e_{\min}}`."""
         return float(2.0**self.min_exponent)
 
     @property
     def smallest_subnormal(self) -> float:
-        """:math:`2^{e_{\\min} - p + 1}`."""
+        r""":math:`2^{e_{\min} - p + 1}`."""
         return float(2.0 ** (self.min_exponent - self.precision + 1))
 
     @property
     def max(self) -> float:
-        """The largest finite number, :math:`(2 - 2^{1-p})\\,2^{e_{\\max}}`."""
+        r"""The largest finite number, :math:`(2 - 2^{1-p})\,2^{e_{\max}}`."""
         return float((2.0 - 2.0 ** (1 - self.precision)) * 2.0**self.max_exponent)
 
     @property
@@ -68,7 +76,15 @@ DTYPES_BY_NAME: dict[str, torch.dtype] = {f.name: d for d, f in FORMATS.items()}
 
 
 def ulp(reference: np.ndarray, fmt: FloatFormat) -> np.ndarray:
-    """ulp of each (finite) ``reference`` value in ``fmt``; 0 gets the subnormal spacing."""
+    """ulp of each (finite) ``reference`` value in ``fmt``; 0 gets the subnormal spacing.
+
+    Args:
+        reference: the real values, finite (converted to float64).
+        fmt: the format.
+
+    Returns:
+        A float64 array of the shape of ``reference``: each value's ulp in ``fmt``.
+    """
     r = np.abs(np.asarray(reference, dtype=np.float64))
     _, exponent = np.frexp(r)  # r = m 2^e with m in [0.5, 1): floor(log2 r) = e - 1
     binade = np.where(r > 0, exponent - 1, fmt.min_exponent)
@@ -85,6 +101,16 @@ def ulp_error(
 
     Where either side is not finite, the error is 0 if both are the same value (both NaN, or the
     same infinity) and ``inf`` otherwise.
+
+    Args:
+        computed: the computed values (converted to float64).
+        reference: the true values, or their high parts (float64).
+        fmt: the format of the computed values, whose ulp is the unit.
+        reference_lo: the low parts of a double-double reference ``reference + reference_lo``.
+            Default: ``None``, no low parts.
+
+    Returns:
+        A float64 array of the errors in ulps of ``fmt``.
     """
     y = np.asarray(computed, dtype=np.float64)
     hi = np.asarray(reference, dtype=np.float64)
@@ -101,6 +127,13 @@ def round_to_format(reference: np.ndarray, fmt: FloatFormat) -> np.ndarray:
 
     Rounds once, directly from float64, so there is no double rounding through float32.
     Values beyond the format's range become infinite, as IEEE 754 rounding does.
+
+    Args:
+        reference: the values to round (converted to float64).
+        fmt: the format to round to.
+
+    Returns:
+        A float64 array of the rounded values; NaN and ±∞ are unchanged.
     """
     r = np.asarray(reference, dtype=np.float64)
     finite = np.isfinite(r)
@@ -119,6 +152,17 @@ def correctly_rounded(
     """Whether each computed value is the reference rounded to nearest in ``fmt``.
 
     For float64 the double-double reference ``hi + lo`` is already rounded: ``hi`` is it.
+
+    Args:
+        computed: the computed values (converted to float64).
+        reference: the true values, or for float64 the high parts ``hi`` of a double-double.
+        fmt: the format of the computed values.
+        reference_lo: the low parts ``lo`` of a double-double reference. Not used, since
+            ``hi`` is already the rounded result. Default: ``None``.
+
+    Returns:
+        A bool array: whether each computed value equals the rounded reference (NaN counts as
+        equal to NaN).
     """
     y = np.asarray(computed, dtype=np.float64)
     target = reference if fmt.precision == 53 else round_to_format(reference, fmt)
