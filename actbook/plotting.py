@@ -127,7 +127,16 @@ _PALETTE = _build_palette()
 
 
 def color(name: str) -> str:
-    """The fixed colour (``"#rrggbb"``) of an activation, by canonical name or alias."""
+    """The fixed colour (``"#rrggbb"``) of an activation, by canonical name or alias.
+
+    Args:
+        name: a registered activation: canonical name, alias or variant name (a variant has
+            the colour of its base activation).
+
+    Returns:
+        str: the colour as a lower-case hex string, a shade of its generation's hue
+        (:data:`GENERATION_HUES`).
+    """
     return _PALETTE[canonical_name(name)]
 
 
@@ -143,6 +152,16 @@ def evaluate(name: str, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray, str]:
     Gated units are drawn along the gate with value 1, and the derivative is the one with
     respect to the gate. Softmax is drawn as its first output for the two logits ``(x, 0)``,
     which is the sigmoid, with the diagonal entry of its Jacobian as the derivative.
+
+    Args:
+        name: a registered activation (canonical name, alias or variant name); its parameters
+            are at their defaults.
+        x: the abscissae, a float tensor on the CPU (the plots pass 1-D float64).
+
+    Returns:
+        tuple[numpy.ndarray, numpy.ndarray, str]: the function values and the derivative at
+        ``x``, computed without autograd, and the label of the curve (the display name, with
+        the gate's value or softmax's second input for gated and row-wise activations).
     """
     view = info(name).scalar()
     with torch.no_grad():
@@ -157,10 +176,20 @@ def plot_function_and_derivative(
 ) -> Figure:
     """Two panels, the activations on the left and their derivatives on the right.
 
-    ``activations`` are names or aliases; ``x`` defaults to 1001 points on [-5, 5]; ``axes``
-    is an optional pair of axes to draw into (the figure that holds them is returned, with the
-    legend in the left panel). A new figure has one legend below both panels, where it hides
-    no curve. See :func:`evaluate` for gated units and softmax.
+    A new figure has one legend below both panels, where it hides no curve; in axes given by
+    the caller the legend is in the left panel. See :func:`evaluate` for gated units and
+    softmax.
+
+    Args:
+        activations: one name or a sequence of names or aliases of registered activations,
+            drawn in this order, each in its :func:`color`.
+        x: the abscissae, converted to a flat float64 tensor; ``None`` (the default) is
+            :data:`DEFAULT_X`, 1001 points on [-5, 5].
+        axes: a pair of axes to draw into, activations in the first and derivatives in the
+            second; ``None`` (the default) makes a new figure of two panels.
+
+    Returns:
+        matplotlib.figure.Figure: the new figure, or the figure that holds ``axes``.
     """
     selected = [activations] if isinstance(activations, str) else list(activations)
     xs = _as_x(x)
@@ -189,7 +218,23 @@ def gallery(
     ncols: int = 4,
     x: Sequence[float] | np.ndarray | torch.Tensor | None = None,
 ) -> Figure:
-    """A grid of small panels, one per activation, each with f (solid) and f' (dashed)."""
+    """A grid of small panels, one per activation, each with f (solid) and f' (dashed).
+
+    The panels are filled row by row; unused panels of the last row are hidden. A gated unit's
+    panel is drawn along the gate (see :func:`evaluate`).
+
+    Args:
+        activations: names or aliases of registered activations, one panel each, in order.
+        ncols: the number of panels per row (default 4); fewer if there are fewer activations.
+        x: the abscissae, converted to a flat float64 tensor; ``None`` (the default) is
+            :data:`DEFAULT_X`, 1001 points on [-5, 5].
+
+    Returns:
+        matplotlib.figure.Figure: a new figure, not tracked by pyplot.
+
+    Raises:
+        ValueError: if ``activations`` is empty or ``ncols`` is less than 1.
+    """
     selected = list(activations)
     if not selected:
         raise ValueError("gallery: give at least one activation name")

@@ -28,6 +28,14 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 def significant(value: float, digits: int = 2) -> str:
     """``value`` to ``digits`` significant digits (``"%.2g"``), as measured numbers are quoted.
 
+    Args:
+        value: the number to format.
+        digits: the number of significant digits (default 2).
+
+    Returns:
+        str: ``value`` in Python's ``g`` format with ``digits`` significant digits (a plain
+        hyphen-minus for negative numbers and exponents).
+
     Examples::
 
         >>> significant(0.018349), significant(1.3e-13)
@@ -37,25 +45,57 @@ def significant(value: float, digits: int = 2) -> str:
 
 
 def minus(text: str) -> str:
-    """``text`` with each hyphen-minus replaced by the typographic minus sign ``−``."""
+    """``text`` with each hyphen-minus replaced by the typographic minus sign ``−``.
+
+    Args:
+        text: any string; every ``-`` in it is replaced, hyphens in words included.
+
+    Returns:
+        str: ``text`` with U+2212 in place of each ``-``.
+
+    Examples::
+
+        >>> minus("-0.5 to 1e-3")
+        '−0.5 to 1e−3'
+    """
     return text.replace("-", "−")
 
 
 def superscript(exponent: int) -> str:
-    """An integer in superscript digits: ``superscript(-15) == "⁻¹⁵"``."""
+    """An integer in superscript digits: ``superscript(-15) == "⁻¹⁵"``.
+
+    Args:
+        exponent: the integer to write.
+
+    Returns:
+        str: the decimal digits of ``exponent`` as superscript characters, with a superscript
+        minus ``⁻`` if it is negative.
+
+    Examples::
+
+        >>> superscript(-15), superscript(38)
+        ('⁻¹⁵', '³⁸')
+    """
     return str(exponent).translate(_SUPERSCRIPT)
 
 
 def power_of_ten_above(value: float) -> str:
     """The smallest power of ten at or above a positive ``value``, as text.
 
+    Args:
+        value: a positive, finite number.
+
+    Returns:
+        str: ``"10"`` followed by the exponent, ``ceil(log10(value))``, in superscript
+        digits.
+
+    Raises:
+        ValueError: if ``value`` is not positive and finite.
+
     Examples::
 
         >>> power_of_ten_above(3.1e-16)
         '10⁻¹⁵'
-
-    Raises:
-        ValueError: if ``value`` is not positive and finite.
     """
     if not (value > 0 and math.isfinite(value)):
         raise ValueError(f"power_of_ten_above: need a positive finite value, got {value!r}")
@@ -64,6 +104,14 @@ def power_of_ten_above(value: float) -> str:
 
 def scientific(value: float, digits: int) -> str:
     """``value`` as ``m × 10ᵉ`` with ``digits`` digits after the point.
+
+    Args:
+        value: the number to format.
+        digits: the number of digits of the mantissa after the decimal point.
+
+    Returns:
+        str: the mantissa (typographic minus sign if negative), ``" × 10"`` and the exponent
+        in superscript digits.
 
     Examples::
 
@@ -80,8 +128,20 @@ def within(error: float, tolerance: float) -> str:
     A rounding-level error (an identity checked in float64, say) differs from one processor to
     the next, so a page quotes the bound it must meet, and the cell fails where it does not.
 
+    Args:
+        error: the measured error.
+        tolerance: the bound the error must not exceed, a round power of ten such as ``1e-15``.
+
+    Returns:
+        str: ``tolerance`` in the format ``.0e`` (``"1e-15"``).
+
     Raises:
         ValueError: if ``error`` exceeds ``tolerance`` (or is NaN).
+
+    Examples::
+
+        >>> within(3e-17, 1e-15)
+        '1e-15'
     """
     if not error <= tolerance:
         raise ValueError(f"error {error:.1e} exceeds {tolerance:.0e}")
@@ -90,14 +150,46 @@ def within(error: float, tolerance: float) -> str:
 
 def wrapped(label: str, items: Sequence[str], width: int = 78, indent: int = 15) -> str:
     """``items`` joined by commas and wrapped to ``width``, after ``label`` in a column of
-    ``indent`` characters (continuation lines are indented as far)."""
+    ``indent`` characters (continuation lines are indented as far).
+
+    Args:
+        label: the text of the first column, padded with spaces to ``indent`` characters (a
+            longer label is not cut, and pushes the first line's items to the right).
+        items: the strings to list.
+        width: the largest length of a line, in characters (default 78).
+        indent: the width of the label column and the indentation of continuation lines
+            (default 15).
+
+    Returns:
+        str: the lines joined by newlines, without a trailing newline.
+
+    Examples::
+
+        >>> print(wrapped("sigmoid era", ["step", "sigmoid", "tanh", "softmax"], width=34))
+        sigmoid era    step, sigmoid,
+                       tanh, softmax
+    """
     return textwrap.fill(", ".join(items), width=width, initial_indent=f"{label:{indent}s}",
                          subsequent_indent=" " * indent)
 
 
 def comparison_word(speedup: float, tolerance: float = 0.05) -> str:
     """How a speed-up over a baseline reads in a sentence: ``"faster than"``, ``"slower
-    than"``, or ``"about as fast as"`` within ``tolerance`` of 1."""
+    than"``, or ``"about as fast as"`` within ``tolerance`` of 1.
+
+    Args:
+        speedup: the baseline's time divided by the time compared with it (above 1: faster).
+        tolerance: how far from 1 a speed-up still reads as "about as fast as", strictly
+            (default 0.05).
+
+    Returns:
+        str: ``"about as fast as"``, ``"faster than"`` or ``"slower than"``.
+
+    Examples::
+
+        >>> comparison_word(1.8), comparison_word(0.97), comparison_word(0.5)
+        ('faster than', 'about as fast as', 'slower than')
+    """
     if abs(speedup - 1) < tolerance:
         return "about as fast as"
     return "faster than" if speedup > 1 else "slower than"

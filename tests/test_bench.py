@@ -163,6 +163,10 @@ def test_targets_follow_the_device(report, capsys):
     assert targets.main([str(tiny)]) == (1 if missed else 0)  # the exit status counts misses
     assert targets.main([str(tiny), str(tiny)]) == (1 if missed else 0)
     assert "saved tensors, fused SwiGLU: 2" in capsys.readouterr().out
+    without = tiny.with_name("no_swiglu.json")
+    without.write_text(json.dumps(no_swiglu))
+    assert targets.main([str(without)]) == 1  # a report with nothing to check does not pass
+    assert "no target applies" in capsys.readouterr().out
 
 
 def test_device_diagnosis_script_runs_on_the_cpu(tmp_path):

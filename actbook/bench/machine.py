@@ -46,7 +46,21 @@ def _version(package: str) -> str | None:
 
 
 def describe_machine(device: str) -> dict:
-    """CPU, GPU, threads and library versions: what a reader needs to compare numbers."""
+    """CPU, GPU, threads and library versions: what a reader needs to compare numbers.
+
+    Args:
+        device: the device the benchmark runs on, as :class:`torch.device` accepts it
+            (``"cpu"``, ``"cuda"``, ``"cuda:1"``); for a CUDA device its name, memory and the
+            CUDA version are added.
+
+    Returns:
+        dict: JSON-serialisable entries: ``cpu``, ``cpu_count``, ``torch_threads``,
+        ``platform``, ``python``, ``torch``, ``triton`` (``None`` if not installed), ``date``
+        (UTC, ISO 8601), ``env`` (the environment variables that change the numbers, those
+        set), ``transparent_hugepage`` (the system's mode, where the kernel reports one),
+        ``gpu``, ``gpu_memory_GiB`` and ``cuda`` (CUDA devices only), and ``kernels``
+        (``"torch.compile"`` or the reason for the eager fallback).
+    """
     machine = {
         "cpu": _cpu_name(),
         "cpu_count": os.cpu_count(),
@@ -82,6 +96,13 @@ def allocation_setting(machine: dict) -> str | None:
     glibc's ``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_TRIM_THRESHOLD_`` set, which (raised, as in
     the stored reports) makes it keep freed memory and hand it out again without faults, as a
     GPU's caching allocator does.
+
+    Args:
+        machine: a machine description as :func:`describe_machine` returns it (the ``env``
+            and ``transparent_hugepage`` entries are read; absent ones count as unset).
+
+    Returns:
+        str | None: ``"THP"``, ``"malloc reuse"``, or ``None`` for glibc's default.
     """
     env = machine.get("env", {})
     if env.get("THP_MEM_ALLOC_ENABLE") == "1" or machine.get("transparent_hugepage") == "always":

@@ -21,7 +21,17 @@ from torch.utils._pytree import tree_flatten
 
 @dataclass(frozen=True)
 class Timing:
-    """Seconds per call: median, quartiles and extremes of the repeats."""
+    """Seconds per call: median, quartiles and extremes of the repeats.
+
+    Build it from the samples with :meth:`of`.
+
+    Args:
+        median: the median of the samples, in seconds.
+        q1: the first quartile (inclusive method), in seconds.
+        q3: the third quartile (inclusive method), in seconds.
+        min: the fastest sample, in seconds.
+        max: the slowest sample, in seconds.
+    """
 
     median: float
     q1: float
@@ -31,6 +41,16 @@ class Timing:
 
     @classmethod
     def of(cls, seconds: list[float]) -> Timing:
+        """The summary of a non-empty list of samples.
+
+        Args:
+            seconds: the time of each repeat, in seconds; with a single sample, every field
+                is that sample.
+
+        Returns:
+            Timing: median, quartiles (:func:`statistics.quantiles`, inclusive method) and
+            extremes of ``seconds``.
+        """
         if len(seconds) > 1:
             q1, _, q3 = statistics.quantiles(seconds, n=4, method="inclusive")
         else:
@@ -39,6 +59,11 @@ class Timing:
 
 
 def synchronize(device: torch.device) -> None:
+    """Wait until the work queued on ``device`` has finished; nothing to wait for on a CPU.
+
+    Args:
+        device: the device; only a CUDA device is synchronised.
+    """
     if device.type == "cuda":
         torch.cuda.synchronize(device)
 
@@ -54,6 +79,15 @@ def time_once(fn: Callable[[], object], device: torch.device) -> float:
     events: as in a model, the CPU's launch overhead (Python, compiled-code guards) then
     overlaps the GPU work of the previous call instead of adding to it, which a single call
     after a synchronisation would charge in full.
+
+    Args:
+        fn: the call to time, without arguments; its result is discarded.
+        device: the device ``fn`` runs on (a :class:`torch.device`, not a string). On a CPU
+            one call is timed with :func:`time.perf_counter`, between two
+            :func:`synchronize` calls.
+
+    Returns:
+        float: seconds per call.
     """
     if device.type == "cuda":
         start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
@@ -74,8 +108,15 @@ def warm_up(call: Callable[[], object], calls: int, seconds: float = 0.2) -> Non
     """At least ``calls`` calls (the first one compiles), then more until ``seconds`` passed.
 
     The first calls of any op are slow (allocation, lazy initialisation), and on a virtual
-    machine idle cores wake up slowly: a 2 MiB copy measured right after a pause ran at a
-    twentieth of its speed after a fraction of a second of work.
+    machine idle cores wake up slowly, so that an op timed right after a pause runs far slower
+    than after a fraction of a second of work (the measurement is in
+    ``benchmarks/results/README.md``).
+
+    Args:
+        call: the call to warm up, without arguments.
+        calls: the least number of calls.
+        seconds: the least time spent calling, in seconds (default 0.2). Either minimum gives
+            way to a cap of 100 calls in all.
     """
     begin = time.perf_counter()
     for done in range(100):
@@ -91,6 +132,17 @@ def copy_bandwidth(
 
     A copy reads and writes each element once: ``2 * numel * itemsize`` bytes, the most that a
     memory-bound kernel of the same size can hope to move per second.
+
+    Args:
+        numel: the number of elements of the copied tensor.
+        device: the device to copy on.
+        dtype: the element type.
+        repeats: the number of timed copies.
+        warmup: the least number of untimed copies first (see :func:`warm_up`).
+
+    Returns:
+        tuple[Timing, float]: the timing of one copy and the bandwidth, the bytes read and
+        written over the median time, in bytes per second.
     """
     src = torch.randn(numel, device=device).to(dtype)
     dst = torch.empty_like(src)
@@ -109,6 +161,17 @@ def fresh_copy_bandwidth(
     reuses freed memory for small tensors, but maps each allocation above its mmap threshold
     (at most 32 MiB by default) from the operating system afresh, and there the first touch of
     each page (a page fault; the kernel zeroes the page) can cost more than the copy itself.
+
+    Args:
+        numel: the number of elements of the copied tensor.
+        device: the device to copy on.
+        dtype: the element type.
+        repeats: the number of timed clones.
+        warmup: the least number of untimed clones first (see :func:`warm_up`).
+
+    Returns:
+        float: the bytes read and written over the median time of one clone, in bytes per
+        second.
     """
     src = torch.randn(numel, device=device).to(dtype)
     warm_up(src.clone, warmup)
@@ -121,6 +184,14 @@ def saved_activations(fn: Callable[..., Tensor], *inputs: Tensor) -> tuple[int, 
 
     Counted with :func:`torch.autograd.graph.saved_tensors_hooks`; a tensor saved by several
     operations counts once.
+
+    Args:
+        fn: the function to run once, with autograd recording.
+        *inputs: its arguments; detached copies are passed, floating-point ones requiring
+            gradients.
+
+    Returns:
+        tuple[int, int]: the number of distinct saved tensors and their total size in bytes.
     """
     seen: dict[tuple, int] = {}
 
@@ -166,6 +237,16 @@ def tensor_passes(
     implementation makes (a single fused kernel for a gated unit makes 3 forward, 5 backward).
     With ``backward=True`` the backward pass for a gradient of ones is counted instead.
     Not meaningful for compiled code, which runs outside the ATen dispatcher.
+
+    Args:
+        fn: the eager function to count.
+        *inputs: its arguments; the first one is the unit of the passes.
+        backward: count the backward pass instead of the forward one (default ``False``).
+
+    Returns:
+        tuple[float, list[str]]: the traffic in passes over ``inputs[0]``, and the names of
+        the ATen operators called, in order (views and the operators whose names begin with
+        ``detach``, ``empty``, ``alias`` or ``lift_fresh`` are left out of both).
     """
     leaves = [t.detach().requires_grad_(backward) for t in inputs]
     counter = _PassCounter()

@@ -37,6 +37,14 @@ NO_NATIVE = {
 
 
 def _same(*inputs: Tensor) -> tuple[Tensor, ...]:
+    """The inputs as they are: the default ``arrange`` of a :class:`Variant`.
+
+    Args:
+        *inputs: the op's inputs.
+
+    Returns:
+        tuple[Tensor, ...]: ``inputs``, unchanged.
+    """
     return inputs
 
 
@@ -51,7 +59,16 @@ def _gate_only(gate: Tensor, value: Tensor) -> tuple[Tensor, ...]:
 
 @dataclass(frozen=True)
 class Variant:
-    """One way to compute an op: ``fn(*arrange(*inputs))``; ``code`` says what runs."""
+    """One way to compute an op: ``fn(*arrange(*inputs))``; ``code`` says what runs.
+
+    Args:
+        name: the variant's name, one of :data:`VARIANTS`.
+        code: the call that runs, as a reader would write it (``"F.silu(gate) * value"``);
+            stored with each result row.
+        fn: the function timed.
+        arrange: turns the op's inputs into the arguments of ``fn``, outside the timing (for
+            example into the packed tensor of ``F.glu``); by default the inputs as they are.
+    """
 
     name: str
     code: str
@@ -61,14 +78,28 @@ class Variant:
 
 @dataclass(frozen=True)
 class Op:
-    """An op of the benchmark: ``arity`` inputs of the benchmarked shape, and its variants."""
+    """An op of the benchmark: ``arity`` inputs of the benchmarked shape, and its variants.
+
+    Args:
+        name: the op's name, its key in :data:`OPS` (a registry name such as ``"swiglu"``).
+        arity: the number of inputs, each of the benchmarked shape: 2 (gate and value) for a
+            gated unit, 1 otherwise.
+        variants: the ways to compute it, in the order they are reported.
+    """
 
     name: str
     arity: int
     variants: tuple[Variant, ...]
 
     def variant(self, name: str) -> Variant | None:
-        """The variant called ``name``, or ``None`` if this op has none."""
+        """The variant called ``name``, or ``None`` if this op has none.
+
+        Args:
+            name: a variant name, one of :data:`VARIANTS`.
+
+        Returns:
+            Variant | None: the first of :attr:`variants` with that name, or ``None``.
+        """
         return next((v for v in self.variants if v.name == name), None)
 
 

@@ -32,7 +32,16 @@ _ITEMSIZE = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2}
 
 
 def load_reports(folder: Path | str) -> list[dict]:
-    """Every report ``python -m actbook.bench`` wrote into ``folder``, sorted by file name."""
+    """Every report ``python -m actbook.bench`` wrote into ``folder``, sorted by file name.
+
+    Args:
+        folder: the folder to read; only its own ``*.json`` files are read, and those without
+            the keys of a report (``machine``, ``settings``, ``results``, ``copy``) are
+            skipped.
+
+    Returns:
+        list[dict]: the reports, each with the added key ``source``, its file name.
+    """
     reports = []
     for path in sorted(Path(folder).glob("*.json")):
         report = json.loads(path.read_text())
@@ -42,7 +51,15 @@ def load_reports(folder: Path | str) -> list[dict]:
 
 
 def label(report: dict) -> str:
-    """A short name for the machine and dtype of a report."""
+    """A short name for the machine and dtype of a report.
+
+    Args:
+        report: a report as :func:`load_reports` returns it.
+
+    Returns:
+        str: the GPU's name or ``"CPU, n threads"``, the dtype, and the allocation setting of
+        :func:`actbook.bench.machine.allocation_setting` if there is one, joined by commas.
+    """
     m, s = report["machine"], report["settings"]
     threads = m["torch_threads"]
     where = m.get("gpu") or f"CPU, {threads} thread{'s' if threads > 1 else ''}"
@@ -55,7 +72,16 @@ def _largest(report: dict, op: str) -> list[int]:
 
 
 def speedup_table(report: dict, pass_name: str = "forward+backward") -> dict[str, dict]:
-    """``{op: {variant: speed-up over eager}}`` at each op's largest shape."""
+    """``{op: {variant: speed-up over eager}}`` at each op's largest shape.
+
+    Args:
+        report: a report as :func:`load_reports` returns it.
+        pass_name: ``"forward"`` or ``"forward+backward"`` (the default).
+
+    Returns:
+        dict[str, dict]: for each op, the speed-up of each variant measured for it (eager
+        time over the variant's time; ``None`` in a run without the eager variant).
+    """
     table: dict[str, dict] = {}
     for r in report["results"]:
         if r["pass"] == pass_name and r["shape"] == _largest(report, r["op"]):
@@ -69,6 +95,14 @@ def plot_speedups(reports: list[dict], pass_name: str = "forward+backward") -> F
     Reports with the same :func:`label` (one machine, dtype and settings, for example SwiGLU
     and the other ops measured in two runs) share a panel. ``silu_alone`` is left out: it
     computes less than the op.
+
+    Args:
+        reports: reports as :func:`load_reports` returns them.
+        pass_name: ``"forward"`` or ``"forward+backward"`` (the default).
+
+    Returns:
+        matplotlib.figure.Figure: a new figure, one panel per label, one group of bars per op
+        and one bar colour per variant (:data:`VARIANT_COLORS`).
     """
     panels: dict[str, dict[str, dict]] = {}
     for report in reports:
@@ -109,6 +143,15 @@ def plot_sizes(reports: list[dict], op: str = "swiglu") -> Figure:
 
     One row per report that measured ``op``: time on the left (log-log), share of copy
     bandwidth on the right; solid lines forward, dashed forward+backward.
+
+    Args:
+        reports: reports as :func:`load_reports` returns them; those without ``op`` are
+            skipped.
+        op: the op to draw (default ``"swiglu"``).
+
+    Returns:
+        matplotlib.figure.Figure: a new figure of two panels per report, one line per variant
+        and pass.
     """
     reports = [r for r in reports if any(row["op"] == op for row in r["results"])]
     fig = Figure(figsize=(8.0, 2.8 * len(reports)), layout="constrained")

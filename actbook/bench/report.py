@@ -16,7 +16,18 @@ def _cell(value: float | None, fmt: str) -> str:
 
 
 def markdown(report: dict) -> str:
-    """One table per shape: time, bandwidth, share of the copy bandwidth, speed-up, memory."""
+    """One table per shape: time, bandwidth, share of the copy bandwidth, speed-up, memory.
+
+    Args:
+        report: a report as ``python -m actbook.bench`` writes it: the result of
+            :func:`actbook.bench.runner.run` with the key ``machine`` added
+            (:func:`describe_machine`).
+
+    Returns:
+        str: Markdown ending in a newline: a title naming dtype, device and machine, a note
+        on the settings, then per shape a heading, the copy bandwidths and the table, and at
+        the end why ops without a ``native`` row have none.
+    """
     m, s = report["machine"], report["settings"]
     where = m.get("gpu") or f"{m['cpu']}, {m['torch_threads']} threads"
     setting = allocation_setting(m)

@@ -29,7 +29,20 @@ PASSES = ("forward", "forward+backward")
 
 @dataclass(frozen=True)
 class Settings:
-    """What to measure: device, dtype, shapes of each input, ops, variants, repeats."""
+    """What to measure: device, dtype, shapes of each input, ops, variants, repeats.
+
+    Args:
+        device: the device to run on (default ``"cpu"``).
+        dtype: the name of a floating-point ``torch`` dtype (default ``"float32"``).
+        shapes: the shape of each input of an op, one run per shape (default 8192×4096).
+        ops: names of :data:`~actbook.bench.ops.OPS` to measure (default all).
+        variants: names of :data:`~actbook.bench.ops.VARIANTS` to measure where an op has
+            them (default all).
+        repeats: the number of timed rounds per op and pass (default 10).
+        warmup: the least number of untimed calls of each variant and pass first (default 3).
+        seed: the seed of :func:`torch.manual_seed`, set before the inputs are drawn
+            (default 0).
+    """
 
     device: str = "cpu"
     dtype: str = "float32"
@@ -111,7 +124,22 @@ def _measure_op(op: Op, shape, settings: Settings, progress) -> list[dict]:
 
 
 def run(settings: Settings, progress: bool = True) -> dict:
-    """Measure everything ``settings`` asks for; returns the rows and copy baselines."""
+    """Measure everything ``settings`` asks for; returns the rows and copy baselines.
+
+    Args:
+        settings: what to measure.
+        progress: show a progress bar, one step per round (default ``True``).
+
+    Returns:
+        dict: ``settings`` (as a dict), ``copy`` (per shape: ``shape``, ``median_s`` of a
+        copy, ``bandwidth_Bps`` and ``fresh_bandwidth_Bps``) and ``results`` (one row per
+        op, variant, shape and pass: the :class:`Timing` fields with the suffix ``_s``, the
+        least bytes moved, the saved tensors and their bytes, ``bandwidth_Bps``,
+        ``copy_fraction`` and ``speedup_vs_eager``, ``None`` without an eager row).
+
+    Raises:
+        ValueError: if ``settings`` names an unknown op or variant.
+    """
     unknown = sorted(set(settings.ops) - set(OPS))
     if unknown:
         raise ValueError(f"unknown ops {unknown}; choose from {sorted(OPS)}")

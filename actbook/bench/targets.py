@@ -25,7 +25,16 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Target:
-    """A measured value and the bound it should meet (``comparison`` is ``>=``, ``<=``, ``==``)."""
+    """A measured value and the bound it should meet (``comparison`` is ``>=``, ``<=``, ``==``).
+
+    ``str(target)`` is one line of the printout: met or missed, the value and the bound.
+
+    Args:
+        what: what is measured, as the printout names it.
+        value: the measured value.
+        comparison: ``">="``, ``"<="`` or ``"=="``: how ``value`` must compare with ``bound``.
+        bound: the target.
+    """
 
     what: str
     value: float
@@ -34,6 +43,7 @@ class Target:
 
     @property
     def met(self) -> bool:
+        """Whether ``value`` compares with ``bound`` as ``comparison`` asks."""
         compare = {">=": operator.ge, "<=": operator.le, "==": operator.eq}[self.comparison]
         return bool(compare(self.value, self.bound))
 
@@ -43,7 +53,15 @@ class Target:
 
 
 def swiglu_rows(report: dict) -> dict[tuple[str, str], dict]:
-    """The SwiGLU rows of the largest shape, keyed by (variant, pass)."""
+    """The SwiGLU rows of the largest shape, keyed by (variant, pass).
+
+    Args:
+        report: a report as ``python -m actbook.bench`` writes it.
+
+    Returns:
+        dict[tuple[str, str], dict]: the result rows of op ``"swiglu"`` at its largest shape
+        (most elements), or an empty dict if the report has no SwiGLU rows.
+    """
     swiglu = [r for r in report["results"] if r["op"] == "swiglu"]
     if not swiglu:
         return {}
@@ -52,7 +70,15 @@ def swiglu_rows(report: dict) -> dict[tuple[str, str], dict]:
 
 
 def targets(report: dict) -> list[Target]:
-    """The targets that apply to the report's device; none if it has no fused and eager SwiGLU."""
+    """The targets that apply to the report's device; none if it has no fused and eager SwiGLU.
+
+    Args:
+        report: a report as ``python -m actbook.bench`` writes it.
+
+    Returns:
+        list[Target]: the targets of the module's description, for a CUDA device or for the
+        CPU (the CPU's forward target only if the report has ``silu_alone``).
+    """
     rows = swiglu_rows(report)
     if not {("fused", "forward"), ("eager", "forward")} <= set(rows):
         return []
@@ -77,6 +103,15 @@ def targets(report: dict) -> list[Target]:
 
 
 def main(paths: list[str]) -> int:
+    """Print the targets of each report, one line each, after a line naming the report.
+
+    Args:
+        paths: the JSON reports to check.
+
+    Returns:
+        int: the exit status, 1 if any target is missed or a report has none that apply (no
+        fused and eager SwiGLU to compare), else 0.
+    """
     missed = 0
     for path in paths:
         report = json.loads(Path(path).read_text())
@@ -85,7 +120,11 @@ def main(paths: list[str]) -> int:
             f"{path}: {settings['device']}, {settings['dtype']}, "
             f"{machine.get('gpu') or machine['cpu']}"
         )
-        for target in targets(report):
+        checks = targets(report)
+        if not checks:
+            missed += 1
+            print("  no target applies: the report has no fused and eager SwiGLU")
+        for target in checks:
             missed += not target.met
             print(f"  {target}")
     return 1 if missed else 0

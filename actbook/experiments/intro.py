@@ -74,6 +74,18 @@ def random_affine_layers(depth: int, width: int, seed: int = 0) -> Layers:
 
     Weights are N(0, 1/width) (LeCun-normal: a layer keeps the scale of its input), biases
     N(0, 0.1²), drawn from a generator seeded with ``seed``.
+
+    Args:
+        depth: the number of layers, at least 1.
+        width: the number of inputs and outputs of every layer, at least 1.
+        seed: the seed of the generator (default 0).
+
+    Returns:
+        list[tuple[Tensor, Tensor]]: one ``(W, b)`` per layer, ``W`` of shape
+        ``(width, width)`` and ``b`` of shape ``(width,)``.
+
+    Raises:
+        ValueError: if ``depth`` or ``width`` is less than 1.
     """
     if depth < 1 or width < 1:
         raise ValueError(f"need depth >= 1 and width >= 1, got {depth}, {width}")
@@ -87,7 +99,17 @@ def random_affine_layers(depth: int, width: int, seed: int = 0) -> Layers:
 
 def run_layers(layers: Layers, x: Tensor, activation: Activation | None = None) -> Tensor:
     """Apply the layers to the rows of ``x`` in turn, with ``activation`` between them (not
-    after the last); ``None`` leaves the stack purely affine."""
+    after the last); ``None`` leaves the stack purely affine.
+
+    Args:
+        layers: the ``(W, b)`` pairs, applied first to last as ``x -> x Wᵀ + b``.
+        x: the inputs, one per row, of shape ``(n, width)``.
+        activation: the function applied between consecutive layers; ``None`` (the default)
+            for none.
+
+    Returns:
+        Tensor: the outputs of the last layer, one row per row of ``x``.
+    """
     for i, (weight, bias) in enumerate(layers):
         x = x @ weight.T + bias
         if activation is not None and i < len(layers) - 1:
@@ -99,7 +121,14 @@ def compose_affine(layers: Layers) -> tuple[Tensor, Tensor]:
     r"""The single affine map ``(W, b)`` equal to the stack: applying
     :math:`x \mapsto W_k x + b_k` after :math:`x \mapsto Wx + b` gives
     :math:`W_k W x + (W_k b + b_k)`, so :math:`W = W_n \cdots W_1` and
-    :math:`b = W_n(\cdots(W_2 b_1 + b_2)\cdots) + b_n`."""
+    :math:`b = W_n(\cdots(W_2 b_1 + b_2)\cdots) + b_n`.
+
+    Args:
+        layers: the ``(W, b)`` pairs of the stack, first layer first; at least one.
+
+    Returns:
+        tuple[Tensor, Tensor]: the weight ``W`` and the bias ``b`` of the composed map.
+    """
     weight, bias = layers[0]
     for w, b in layers[1:]:
         weight, bias = w @ weight, w @ bias + b
@@ -109,7 +138,19 @@ def compose_affine(layers: Layers) -> tuple[Tensor, Tensor]:
 def affine_least_squares(x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
     """The affine map ``(W, b)`` minimising the squared error ``sum ||W x_i + b - y_i||²``
     over the rows of ``x`` and ``y`` (``y`` may be 1-D, then ``W`` is a vector and ``b`` a
-    scalar)."""
+    scalar).
+
+    Solved by :func:`torch.linalg.lstsq` with the ``gelsd`` driver (minimum-norm, CPU
+    tensors).
+
+    Args:
+        x: the inputs, of shape ``(n, d)``.
+        y: the targets, of shape ``(n, k)`` or ``(n,)``, of the dtype of ``x``.
+
+    Returns:
+        tuple[Tensor, Tensor]: ``W`` of shape ``(k, d)`` and ``b`` of shape ``(k,)``, or
+        ``W`` of shape ``(d,)`` and a 0-dimensional ``b`` for a 1-D ``y``.
+    """
     design = torch.cat((x, torch.ones(len(x), 1, dtype=x.dtype)), dim=1)
     targets = y.unsqueeze(1) if y.dim() == 1 else y
     solution = torch.linalg.lstsq(design, targets, driver="gelsd").solution
@@ -123,11 +164,17 @@ def affine_least_squares(x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
 class LinearCollapse:
     """Result of :func:`linear_collapse`.
 
-    ``max_abs_error`` is the largest difference between the stack and its composed map over
-    all test inputs and outputs, ``output_scale`` the largest output of the stack (for scale);
-    ``nonlinear_residual`` is the RMS residual of the best affine fit to the same stack with
-    the activation between the layers, divided by that stack's output RMS about its mean
-    (1 means the affine fit explains nothing, 0 a perfect fit).
+    Args:
+        depth: the number of layers of the stack.
+        width: the width of every layer.
+        weight: the weight of the composed affine map (:func:`compose_affine`).
+        bias: its bias.
+        max_abs_error: the largest difference between the stack and its composed map over
+            all test inputs and outputs.
+        output_scale: the largest absolute output of the stack (for scale).
+        nonlinear_residual: the RMS residual of the best affine fit to the same stack with
+            the activation between the layers, divided by that stack's output RMS about its
+            mean (1 means the affine fit explains nothing, 0 a perfect fit).
     """
 
     depth: int
@@ -144,8 +191,20 @@ def linear_collapse(depth: int = 10, width: int = 16, n_inputs: int = 2000, seed
     """Compose a random affine stack into one map and measure how exactly they agree, then put
     ``activation`` between the same layers and measure how far the best affine fit falls short.
 
-    Inputs are N(0, ``input_scale``²) in float64, large enough to reach the activation's curved
-    part.
+    Inputs are N(0, σ²) with σ = ``input_scale``, in float64, large enough to reach the
+    activation's curved part.
+
+    Args:
+        depth: the number of layers (default 10).
+        width: the width of every layer (default 16).
+        n_inputs: the number of test inputs (default 2000).
+        seed: the seed of the layers (:func:`random_affine_layers`); the inputs are drawn with
+            ``seed + 1`` (default 0).
+        activation: the registered activation put between the layers (default ``"tanh"``).
+        input_scale: the standard deviation of the inputs (default 3.0).
+
+    Returns:
+        LinearCollapse: the composed map and both measurements.
     """
     layers = random_affine_layers(depth, width, seed)
     generator = torch.Generator().manual_seed(seed + 1)
@@ -172,6 +231,16 @@ def best_linear_accuracy(x: Tensor, y: Tensor) -> float:
     perpendicular to the difference of two points. One direction strictly between each pair of
     consecutive critical angles, in both orientations, and every threshold between consecutive
     projections (or beyond all of them) therefore covers every linear classifier.
+
+    Args:
+        x: the points, of shape ``(n, 2)``.
+        y: their labels, of shape ``(n,)``, each 0 or 1.
+
+    Returns:
+        float: the best accuracy, the share of points classified correctly.
+
+    Raises:
+        ValueError: if ``x`` is not of shape ``(n, 2)``.
     """
     if x.dim() != 2 or x.shape[1] != 2:
         raise ValueError(f"best_linear_accuracy works on 2-D points, got shape {tuple(x.shape)}")
@@ -194,20 +263,45 @@ def best_linear_accuracy(x: Tensor, y: Tensor) -> float:
 def cross_entropy_with_logits(logits: Tensor, targets: Tensor) -> Tensor:
     r"""Binary cross-entropy of :math:`\sigma(z)` against targets :math:`y \in [0, 1]`, elementwise:
     :math:`\log(1 + e^z) - yz`, with :math:`\log(1 + e^z) = \max(z, 0) + \log(1 + e^{-|z|})`
-    so that nothing overflows and no term is cut off."""
+    so that nothing overflows and no term is cut off.
+
+    Args:
+        logits: the logits :math:`z`.
+        targets: the targets :math:`y`, broadcastable to ``logits``.
+
+    Returns:
+        Tensor: the loss of each element, not reduced.
+    """
     return F.relu(logits) + torch.log1p(torch.exp(-logits.abs())) - targets * logits
 
 
 def relu_xor(x: Tensor) -> Tensor:
     r"""XOR by two ReLU units, built by hand: :math:`\operatorname{ReLU}(x_1 + x_2)
-    - 2\operatorname{ReLU}(x_1 + x_2 - 1)`, which is 0, 1, 1, 0 on the four corners."""
+    - 2\operatorname{ReLU}(x_1 + x_2 - 1)`, which is 0, 1, 1, 0 on the four corners.
+
+    Args:
+        x: the points, of shape ``(n, 2)``.
+
+    Returns:
+        Tensor: the output for each point, of shape ``(n,)``.
+    """
     s = x[:, 0] + x[:, 1]
     return F.relu(s) - 2 * F.relu(s - 1)
 
 
 @dataclass(frozen=True)
 class TwoLayerNet:
-    """``w2 · act(W1 x + b1) + b2``: one hidden layer, one output logit per row of ``x``."""
+    """``w2 · act(W1 x + b1) + b2``: one hidden layer, one output logit per row of ``x``.
+
+    Calling the net on ``x`` of shape ``(n, d)`` returns the ``n`` logits.
+
+    Args:
+        activation: the registered name of the hidden activation.
+        w1: the hidden weights, of shape ``(hidden, d)``.
+        b1: the hidden biases, of shape ``(hidden,)``.
+        w2: the output weights, of shape ``(hidden,)``.
+        b2: the output bias, 0-dimensional.
+    """
 
     activation: str
     w1: Tensor
@@ -221,7 +315,16 @@ class TwoLayerNet:
 
 
 def xor_accuracy(net: TwoLayerNet, x: Tensor, y: Tensor) -> float:
-    """Share of the rows of ``x`` whose logit has the sign of the label (positive for 1)."""
+    """Share of the rows of ``x`` whose logit has the sign of the label (positive for 1).
+
+    Args:
+        net: the network.
+        x: the inputs, one per row.
+        y: the labels, 0 or 1, one per row.
+
+    Returns:
+        float: the accuracy, between 0 and 1; a logit of exactly 0 counts as label 0.
+    """
     correct = (net(x) > 0).to(y.dtype) == y
     return correct.to(torch.float64).mean().item()
 
@@ -231,8 +334,17 @@ def train_xor(activation: str = "tanh", hidden: int = 4, steps: int = 400, lr: f
     """Train a :class:`TwoLayerNet` on XOR by full-batch Adam on the cross-entropy, float64.
 
     Weights start N(0, 1) in the first layer and N(0, 1/hidden) in the second, from a
-    generator seeded with ``seed``, so the run is exactly repeatable. Returns the trained net
-    and the loss before each step.
+    generator seeded with ``seed``, so the run is exactly repeatable; biases start at zero.
+
+    Args:
+        activation: the registered name of the hidden activation (default ``"tanh"``).
+        hidden: the number of hidden units (default 4).
+        steps: the number of Adam steps (default 400).
+        lr: Adam's learning rate (default 0.05).
+        seed: the seed of the initial weights (default 0).
+
+    Returns:
+        tuple[TwoLayerNet, list[float]]: the trained net, and the mean loss before each step.
     """
     x, y = xor_data()
     generator = torch.Generator().manual_seed(seed)
@@ -260,7 +372,14 @@ def train_xor(activation: str = "tanh", hidden: int = 4, steps: int = 400, lr: f
 
 def wiggly_target(x: Tensor) -> Tensor:
     r"""The function the approximation experiment fits on [-3, 3]:
-    :math:`\sin 3x + \tfrac12 \cos(7x)\, e^{-x^2/4}`, smooth, with wiggles of two scales."""
+    :math:`\sin 3x + \tfrac12 \cos(7x)\, e^{-x^2/4}`, smooth, with wiggles of two scales.
+
+    Args:
+        x: the inputs.
+
+    Returns:
+        Tensor: the target at each input, of the shape of ``x``.
+    """
     return torch.sin(3 * x) + 0.5 * torch.cos(7 * x) * torch.exp(-x * x / 4)
 
 
@@ -290,6 +409,16 @@ def random_feature_fit(activation: Activation, width: int, seed: int = 0,
     the output layer (``width`` weights and a bias) is fitted, by minimum-norm least squares on
     400 points of [-3, 3]. Least squares finds the best output layer exactly, so the fit
     depends on the width, the activation and the slopes alone, with no optimiser in between.
+
+    Args:
+        activation: the hidden activation, a function of a tensor.
+        width: the number of hidden units.
+        seed: the seed of the slopes (default 0).
+        slope_scale: the standard deviation of the slopes (default 2.0).
+
+    Returns:
+        Callable[[Tensor], Tensor]: the fitted network, mapping a 1-D float64 tensor of
+        inputs to the outputs at them.
     """
     design = _hidden_features(activation, _TRAIN, width, seed, slope_scale)
     target = wiggly_target(_TRAIN)[:, None]
@@ -304,7 +433,17 @@ def random_feature_fit(activation: Activation, width: int, seed: int = 0,
 def random_feature_rmse(activation: Activation, width: int, seed: int = 0,
                         slope_scale: float = 2.0) -> float:
     """Test RMS error of :func:`random_feature_fit`, on 1000 points of [-3, 3] that lie between
-    the 400 training points."""
+    the 400 training points.
+
+    Args:
+        activation: the hidden activation, a function of a tensor.
+        width: the number of hidden units.
+        seed: the seed of the slopes (default 0).
+        slope_scale: the standard deviation of the slopes (default 2.0).
+
+    Returns:
+        float: the root-mean-square error against :func:`wiggly_target`.
+    """
     network = random_feature_fit(activation, width, seed, slope_scale)
     return (network(_TEST) - wiggly_target(_TEST)).pow(2).mean().sqrt().item()
 
@@ -312,7 +451,14 @@ def random_feature_rmse(activation: Activation, width: int, seed: int = 0,
 def polynomial_rmse(degree: int) -> float:
     """Test RMS error of the least-squares polynomial of ``degree`` fitted to
     :func:`wiggly_target` on the same points as :func:`random_feature_rmse` (Legendre basis,
-    so the fit is well conditioned)."""
+    so the fit is well conditioned).
+
+    Args:
+        degree: the degree of the polynomial, at least 0.
+
+    Returns:
+        float: the root-mean-square error on the test points.
+    """
     def basis(x: Tensor) -> Tensor:
         return torch.special.legendre_polynomial_p(
             (x / _INTERVAL)[:, None], torch.arange(degree + 1, dtype=DTYPE))
@@ -324,7 +470,16 @@ def polynomial_rmse(degree: int) -> float:
 @dataclass(frozen=True)
 class ApproximationCurve:
     """Test RMS error against hidden width for one activation: the mean over the seeds, and the
-    smallest and largest seed."""
+    smallest and largest seed.
+
+    Args:
+        label: the activation's label, its key in the mapping given to
+            :func:`approximation_curves`.
+        widths: the hidden widths, in the order given.
+        rmse: the mean error over the seeds at each width.
+        lowest: the smallest error of any seed at each width.
+        highest: the largest error of any seed at each width.
+    """
 
     label: str
     widths: tuple[int, ...]
@@ -335,7 +490,16 @@ class ApproximationCurve:
 
 def approximation_curves(activations: Mapping[str, Activation], widths: Sequence[int],
                          seeds: Sequence[int] = (0, 1, 2)) -> list[ApproximationCurve]:
-    """:func:`random_feature_rmse` for every activation, width and seed."""
+    """:func:`random_feature_rmse` for every activation, width and seed.
+
+    Args:
+        activations: the activations to compare, by label.
+        widths: the hidden widths.
+        seeds: the seeds of the slopes, one fit each (default ``(0, 1, 2)``).
+
+    Returns:
+        list[ApproximationCurve]: one curve per activation, in the order of ``activations``.
+    """
     curves = []
     for label, activation in activations.items():
         errors = [[random_feature_rmse(activation, w, s) for s in seeds] for w in widths]
@@ -347,7 +511,16 @@ def approximation_curves(activations: Mapping[str, Activation], widths: Sequence
 
 def log_log_slope(curve: ApproximationCurve, start: int, stop: int) -> float:
     """The slope of log(error) against log(width) between widths ``start`` and ``stop`` of the
-    curve: about −k when the error falls like width⁻ᵏ."""
+    curve: about −k when the error falls like width⁻ᵏ.
+
+    Args:
+        curve: the curve, whose mean errors are used.
+        start: a width of the curve.
+        stop: another width of the curve.
+
+    Returns:
+        float: the slope of the line through the two points in log-log coordinates.
+    """
     i, j = curve.widths.index(start), curve.widths.index(stop)
     return math.log(curve.rmse[j] / curve.rmse[i]) / math.log(stop / start)
 
@@ -365,10 +538,22 @@ Loss = Literal["square", "cross_entropy"]
 def neuron_loss(weights: Tensor, inputs: Tensor, targets: Tensor, loss: Loss) -> Tensor:
     r"""Total loss of the neuron :math:`\hat y = \sigma(w \cdot x)` for each weight vector.
 
-    ``weights`` is ``(..., d)`` (or ``(m,)`` for d = 1), ``inputs`` ``(n, d)`` (or ``(n,)``),
-    ``targets`` ``(n,)`` in [0, 1]. ``"square"`` is :math:`\sum_i (\sigma(w\cdot x_i) - y_i)^2`,
-    ``"cross_entropy"`` is :math:`-\sum_i y_i \log\sigma(z_i) + (1-y_i)\log(1 - \sigma(z_i))`
-    with :math:`z_i = w \cdot x_i`, computed from the logits without overflow.
+    ``"square"`` is :math:`\sum_i (\sigma(w\cdot x_i) - y_i)^2`, ``"cross_entropy"`` is
+    :math:`-\sum_i y_i \log\sigma(z_i) + (1-y_i)\log(1 - \sigma(z_i))` with
+    :math:`z_i = w \cdot x_i`, computed from the logits without overflow.
+
+    Args:
+        weights: the weight vectors, of shape ``(..., d)`` (or ``(m,)`` for d = 1).
+        inputs: the inputs, of shape ``(n, d)`` (or ``(n,)`` for d = 1).
+        targets: the targets in [0, 1], of shape ``(n,)``.
+        loss: ``"square"`` or ``"cross_entropy"``.
+
+    Returns:
+        Tensor: the loss summed over the ``n`` examples, one per weight vector: of shape
+        ``weights.shape[:-1]``, or ``(m,)`` for 1-D weights.
+
+    Raises:
+        ValueError: if ``loss`` is neither ``"square"`` nor ``"cross_entropy"``.
     """
     if inputs.dim() == 1:
         inputs = inputs[:, None]
@@ -390,6 +575,15 @@ def axis_dataset(inputs: Sequence[float], targets: Sequence[float],
     On it the loss of :func:`neuron_loss` is a sum of one 1-D loss per weight, so its local
     minima are all combinations of the 1-D ones: m minima in one dimension give mᵈ (Auer,
     Herbster & Warmuth 1995 build their exponential lower bound this way).
+
+    Args:
+        inputs: the inputs of the 1-D data set.
+        targets: their targets.
+        dim: the number of axes.
+
+    Returns:
+        tuple[Tensor, Tensor]: the float64 inputs, of shape ``(n * dim, dim)``, the examples
+        on the first axis first, and their targets, of shape ``(n * dim,)``.
     """
     x = torch.tensor(inputs, dtype=DTYPE)
     eye = torch.eye(dim, dtype=DTYPE)
@@ -400,7 +594,16 @@ def axis_dataset(inputs: Sequence[float], targets: Sequence[float],
 def local_minimum_mask(values: Tensor, rel_tol: float = 1e-9) -> Tensor:
     """Boolean mask of the grid points of an n-dimensional array that are strict local minima:
     interior points below all 3ⁿ − 1 neighbours by more than ``rel_tol`` times the value range
-    (so that rounding noise on a flat plateau does not count). Border points are never marked."""
+    (so that rounding noise on a flat plateau does not count). Border points are never marked.
+
+    Args:
+        values: the values on the grid, one dimension per grid axis.
+        rel_tol: the margin, relative to the range of ``values``, by which a minimum must lie
+            below each neighbour (default 1e-9).
+
+    Returns:
+        Tensor: a boolean tensor of the shape of ``values``, true at the strict local minima.
+    """
     tol = rel_tol * (values.max() - values.min()).item()
     inner = tuple(slice(1, -1) for _ in range(values.dim()))
     centre = values[inner]
@@ -418,7 +621,18 @@ def surface_minima(dim: int, loss: Loss, lo: float = -3.0, hi: float = 6.0,
                    points: int = 61) -> int:
     """Number of local minima of :func:`neuron_loss` on :func:`axis_dataset` of
     :data:`NEURON_INPUTS`, :data:`NEURON_TARGETS` in ``dim`` dimensions, found on a grid of
-    ``points`` values per weight over [``lo``, ``hi``] (``points**dim`` evaluations)."""
+    ``points`` values per weight over [``lo``, ``hi``] (``points**dim`` evaluations).
+
+    Args:
+        dim: the number of weights.
+        loss: ``"square"`` or ``"cross_entropy"``.
+        lo: the smallest weight of the grid (default -3.0).
+        hi: the largest weight of the grid (default 6.0).
+        points: the number of grid values per weight (default 61).
+
+    Returns:
+        int: the number of strict local minima (:func:`local_minimum_mask`) on the grid.
+    """
     inputs, targets = axis_dataset(NEURON_INPUTS, NEURON_TARGETS, dim)
     axis = torch.linspace(lo, hi, points, dtype=DTYPE)
     grid = torch.stack(torch.meshgrid(*[axis] * dim, indexing="ij"), dim=-1)
@@ -427,7 +641,16 @@ def surface_minima(dim: int, loss: Loss, lo: float = -3.0, hi: float = 6.0,
 
 def second_differences(values: Tensor, step: float) -> Tensor:
     """Central second differences of samples ``values`` with spacing ``step``, an estimate of the
-    second derivative at the interior points."""
+    second derivative at the interior points.
+
+    Args:
+        values: the samples, 1-D, at equally spaced points.
+        step: the spacing of the points.
+
+    Returns:
+        Tensor: ``(v[i+1] - 2 v[i] + v[i-1]) / step²`` for each interior point, two fewer than
+        ``values``.
+    """
     return (values[2:] - 2 * values[1:-1] + values[:-2]) / step**2
 
 
@@ -453,6 +676,15 @@ def property_markdown(rows: Sequence[Mapping[str, object]]) -> str:
     """A MyST Markdown table of :func:`actbook.analysis.property_table` rows, one line each:
     maximum slopes to three significant figures, ranges as "inf to sup" to two, shares of exact
     zeros in percent, smoothness as C with a superscript ("jumps" for a discontinuous function).
+
+    Args:
+        rows: rows of :func:`actbook.analysis.property_table`, with at least the keys
+            ``name``, ``monotonic``, ``smoothness``, ``range``, ``zero_centred``,
+            ``max_abs_derivative``, ``saturation`` and ``exact_zero_fraction``.
+
+    Returns:
+        str: the header, the separator and one line per row, joined by newlines, without a
+        trailing newline.
     """
     # soft hyphens (U+00AD) let narrow pages break the long headers
     header = ("Activation", "Mono\u00adtone", "Smooth", "Range", "Zero-centred",
@@ -479,7 +711,15 @@ def property_markdown(rows: Sequence[Mapping[str, object]]) -> str:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """One activation on the timeline: when it was introduced and by which paper."""
+    """One activation on the timeline: when it was introduced and by which paper.
+
+    Args:
+        name: the canonical name.
+        display_name: the name the book prints.
+        year: the year of the paper.
+        generation: the generation it belongs to (:data:`actbook.GENERATIONS`).
+        citation: the paper's key in ``book/references.bib``.
+    """
 
     name: str
     display_name: str
@@ -489,7 +729,11 @@ class TimelineEntry:
 
 
 def timeline() -> list[TimelineEntry]:
-    """Every registered activation, ordered by year (book order within a year)."""
+    """Every registered activation, ordered by year (book order within a year).
+
+    Returns:
+        list[TimelineEntry]: one entry per canonical name of the registry.
+    """
     entries = [info(n) for n in names()]
     return sorted((TimelineEntry(e.name, e.display_name, e.year, e.generation, e.citation)
                    for e in entries), key=lambda e: e.year)

@@ -67,12 +67,28 @@ def threshold_unit(x: Tensor, weights: Tensor, threshold: float) -> Tensor:
 
     With fixed weights and threshold it computes a logical function of binary inputs
     (McCulloch & Pitts 1943), for example AND with w = (1, 1), θ = 2.
+
+    Args:
+        x: the inputs, one per row, of shape ``(n, d)``.
+        weights: the weights :math:`w`, of shape ``(d,)``.
+        threshold: the threshold :math:`\theta`.
+
+    Returns:
+        Tensor: 1 or 0 for each row, of shape ``(n,)`` and the dtype of ``x``.
     """
     return F.step(x @ weights, threshold)
 
 
 def xor_data(dtype: torch.dtype = torch.float64) -> tuple[Tensor, Tensor]:
-    """The four points of XOR, ``(X, y)`` with X in {0, 1}² and y = x₁ XOR x₂."""
+    """The four points of XOR, ``(X, y)`` with X in {0, 1}² and y = x₁ XOR x₂.
+
+    Args:
+        dtype: the dtype of both tensors (default ``torch.float64``).
+
+    Returns:
+        tuple[Tensor, Tensor]: ``X`` of shape ``(4, 2)``, rows (0, 0), (0, 1), (1, 0), (1, 1),
+        and ``y`` = (0, 1, 1, 0).
+    """
     x = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], dtype=dtype)
     return x, (x[:, 0] != x[:, 1]).to(dtype)
 
@@ -90,6 +106,19 @@ def separable_data(
 
     Points closer than ``margin`` to the line are redrawn, so the set is linearly separable with
     margin ``margin`` and the perceptron convergence theorem applies.
+
+    Args:
+        n: the number of points (default 40).
+        margin: the least distance of a point from the line (default 0.2).
+        seed: the seed of the points (default 0).
+        normal: a normal vector of the line, not necessarily of unit length (default
+            ``(1.0, 2.0)``).
+        offset: the line is normal·x = ``offset`` (default 1.0).
+        dtype: the dtype of both tensors (default ``torch.float64``).
+
+    Returns:
+        tuple[Tensor, Tensor]: the points, of shape ``(n, 2)``, and their labels, 0 or 1, of
+        shape ``(n,)``.
     """
     generator = torch.Generator().manual_seed(seed)
     u = torch.tensor(normal, dtype=dtype)
@@ -109,6 +138,14 @@ def mistake_bound(x: Tensor, normal: Sequence[float], offset: float) -> float:
     :math:`R = \max\lVert\tilde x\rVert` and :math:`\gamma` is the smallest distance
     :math:`|u\cdot\tilde x|` to the hyperplane of the unit vector
     :math:`u \propto (\text{normal}, -\text{offset})`. Any separating line gives a valid bound.
+
+    Args:
+        x: the points, of shape ``(n, d)``.
+        normal: a normal vector of the separating hyperplane, of length ``d``.
+        offset: the hyperplane is normal·x = ``offset``.
+
+    Returns:
+        float: :math:`(R/\gamma)^2`.
     """
     augmented = torch.cat([x, torch.ones_like(x[:, :1])], dim=1)
     u = torch.tensor([*normal, -offset], dtype=x.dtype)
@@ -120,9 +157,15 @@ def mistake_bound(x: Tensor, normal: Sequence[float], offset: float) -> float:
 class PerceptronRun:
     """The outcome of :func:`perceptron_train`.
 
-    ``history[0]`` holds the initial weights and ``history[e]`` the weights after epoch e; the
-    last entry of every weight vector is the bias (the negative threshold). ``errors[e]`` is the
-    number of misclassified points (= updates) during epoch e + 1.
+    The last entry of every weight vector is the bias (the negative threshold).
+
+    Args:
+        weights: the final weights, of shape ``(d + 1,)``.
+        errors: ``errors[e]`` is the number of misclassified points (= updates) during epoch
+            e + 1.
+        converged: whether the last epoch made no mistake.
+        history: ``history[0]`` holds the initial weights and ``history[e]`` the weights after
+            epoch e, one row each.
     """
 
     weights: Tensor
@@ -139,6 +182,20 @@ def perceptron_train(x: Tensor, y: Tensor, epochs: int, lr: float = 1.0) -> Perc
     which changes them only on a mistake. Training stops after the first epoch without a
     mistake (``converged``) or after ``epochs`` epochs. On a linearly separable set the number
     of mistakes is finite (Novikoff 1962); on XOR the weights cycle for ever.
+
+    Args:
+        x: the points, of shape ``(n, d)``.
+        y: their labels, 0 or 1, of shape ``(n,)``.
+        epochs: the largest number of passes over the points, at least 1.
+        lr: the step :math:`\eta` (default 1.0). The weights start at zero.
+
+    Returns:
+        PerceptronRun: the final weights, the mistakes per epoch and the weights after each
+        epoch.
+
+    Raises:
+        ValueError: if ``epochs`` is less than 1, or ``x`` and ``y`` are not of shapes
+            ``(n, d)`` and ``(n,)``.
     """
     if epochs < 1:
         raise ValueError(f"perceptron_train: epochs must be at least 1, got {epochs}")
@@ -169,6 +226,12 @@ def find_cycle(history: Tensor) -> tuple[int, int] | None:
 
     Row ``start + period`` is the first row equal to an earlier one, row ``start``: from there on
     a deterministic update rule visits the same states again and again.
+
+    Args:
+        history: the states, one per row (for example :attr:`PerceptronRun.history`).
+
+    Returns:
+        tuple[int, int] | None: ``(start, period)``, or ``None`` if no row repeats.
     """
     for later in range(1, len(history)):
         for earlier in range(later):
@@ -184,12 +247,17 @@ def find_cycle(history: Tensor) -> tuple[int, int] | None:
 class GradientFlow:
     """The outcome of :func:`gradient_flow`; per-layer lists run from the input layer upwards.
 
-    ``initial_grad_norms`` and ``final_grad_norms`` are the Frobenius norms of the loss gradient
-    with respect to each hidden layer's weight matrix, at initialisation and after the training
-    steps; ``relative_change`` is ‖W_l − W_l(0)‖ / ‖W_l(0)‖ after training; ``losses`` holds the
-    loss before each step and after the last one; ``constant_loss`` is the loss of the best
-    constant prediction (the variance of the targets), the level of a network that learned
-    nothing but the mean.
+    Args:
+        activation: the registered name of the activation.
+        depth: the number of hidden layers.
+        init: the initialisation, ``"xavier"`` or ``"he"``.
+        initial_grad_norms: the Frobenius norms of the loss gradient with respect to each
+            hidden layer's weight matrix, at initialisation.
+        final_grad_norms: the same norms after the training steps.
+        relative_change: ‖W_l − W_l(0)‖ / ‖W_l(0)‖ after training, for each hidden layer.
+        losses: the loss before each step and after the last one.
+        constant_loss: the loss of the best constant prediction (the variance of the
+            targets), the level of a network that learned nothing but the mean.
     """
 
     activation: str
@@ -270,7 +338,7 @@ def gradient_flow(
     r"""Per-layer gradient norms of a deep MLP, at initialisation and after ``steps`` of training.
 
     The network has ``depth`` hidden layers of ``width`` units with the registered activation
-    ``activation`` (for example ``"sigmoid"``), initialised by :func:`_initialise`, and is
+    ``activation`` (for example ``"sigmoid"``), initialised as ``init`` says, and is
     trained in float64 by full-batch gradient descent with step ``lr`` on the mean squared error
     of a fixed regression task (``n_samples`` Gaussian inputs, target sin(2u) of a random
     projection u). Backpropagation multiplies the error by :math:`W_l^\top\operatorname{diag}
@@ -281,6 +349,30 @@ def gradient_flow(
     ``input_perturbation`` multiplies every input by 1 + ε·z (z standard normal, a fixed seed
     of its own) with ε this value: a change of the size of the last bits of a matrix product,
     which :func:`rounding_sensitivity` uses to tell a well-conditioned run from a chaotic one.
+
+    Args:
+        activation: the registered name of the activation.
+        depth: the number of hidden layers, at least 1.
+        width: the units per hidden layer, at least 1 (default 64).
+        init: the hidden weights' initialisation (default ``"xavier"``): ``"xavier"`` is
+            Glorot uniform, U(±√(6/(fan_in + fan_out))) (Glorot & Bengio 2010), ``"he"`` is He
+            normal, N(0, 2/fan_in) (He et al. 2015). The output layer is Glorot uniform and
+            all biases are zero.
+        seed: the seed of the weights and of the task (default 0).
+        steps: the number of gradient-descent steps (default 0: gradients at initialisation
+            only).
+        lr: the step size (default 0.1).
+        gain: the factor applied to the initial hidden weights (default 1.0).
+        n_samples: the number of training inputs (default 256).
+        in_features: the dimension of the inputs (default 16).
+        input_perturbation: ε, the relative perturbation of the inputs (default 0.0: none).
+
+    Returns:
+        GradientFlow: the gradient norms, weight changes and losses of the run.
+
+    Raises:
+        ValueError: if ``depth`` or ``width`` is less than 1, ``steps`` is negative, or
+            ``init`` is neither ``"xavier"`` nor ``"he"``.
     """
     if depth < 1 or width < 1 or steps < 0:
         raise ValueError(
@@ -324,10 +416,15 @@ def gradient_flow(
 class SeedMedians:
     """Medians over seeds of :func:`gradient_flow` runs that differ only in their seed.
 
-    ``losses`` and ``relative_change`` are medians step by step and layer by layer;
-    ``final_loss`` is the median of the final losses, ``constant_loss`` the median loss of the
-    best constant prediction, ``min_change`` the median over seeds of the smallest relative
-    change of any layer; ``runs`` keeps the runs themselves.
+    Args:
+        activation: the registered name of the activation.
+        seeds: the seeds of the runs.
+        losses: the median loss, step by step.
+        final_loss: the median of the final losses.
+        constant_loss: the median loss of the best constant prediction.
+        relative_change: the median relative change of the weights, layer by layer.
+        min_change: the median over seeds of the smallest relative change of any layer.
+        runs: the runs themselves, in the order of ``seeds``.
     """
 
     activation: str
@@ -349,7 +446,18 @@ def gradient_flow_over_seeds(activation: str, depth: int, seeds: Sequence[int] =
     """:func:`gradient_flow` once per seed (network and task both change), summarised by
     medians: one seed's run can be unusually good or bad, the median of a few is steady.
 
-    ``kwargs`` go to :func:`gradient_flow` unchanged.
+    Args:
+        activation: the registered name of the activation.
+        depth: the number of hidden layers.
+        seeds: the seeds, one run each (default ``(0, 1, 2)``).
+        **kwargs: further arguments of :func:`gradient_flow`, passed on unchanged (not
+            ``seed``).
+
+    Returns:
+        SeedMedians: the medians and the runs.
+
+    Raises:
+        ValueError: if ``seeds`` is empty.
     """
     if not seeds:
         raise ValueError("gradient_flow_over_seeds: need at least one seed")
@@ -367,12 +475,23 @@ def gradient_flow_over_seeds(activation: str, depth: int, seeds: Sequence[int] =
 
 def rounding_sensitivity(activation: str, depth: int, relative: float = 1e-13,
                          **kwargs: object) -> float:
-    """Relative change of the final loss of :func:`gradient_flow` when every input changes by
+    r"""Relative change of the final loss of :func:`gradient_flow` when every input changes by
     a relative ``relative`` (about the rounding error of a float64 matrix product).
 
     A well-conditioned run changes by about as much as its inputs; a chaotic one, full-batch
     descent at the edge of stability, changes in its leading digits, so its printed result
-    would depend on the processor's matrix kernels. ``kwargs`` go to :func:`gradient_flow`.
+    would depend on the processor's matrix kernels.
+
+    Args:
+        activation: the registered name of the activation.
+        depth: the number of hidden layers.
+        relative: ε, the relative change of the inputs (default 1e-13).
+        **kwargs: further arguments of :func:`gradient_flow`, passed on to both runs (not
+            ``input_perturbation``).
+
+    Returns:
+        float: :math:`|L' - L| / |L|` for the final losses :math:`L` without and :math:`L'`
+        with the perturbation.
     """
     base = gradient_flow(activation, depth, **kwargs).losses[-1]
     moved = gradient_flow(activation, depth, input_perturbation=relative, **kwargs).losses[-1]
@@ -389,6 +508,18 @@ def zigzag_data(kind: InputKind, n: int = 256, seed: int = 0,
     X is an activation of z ~ N(0, I₂): ``"sigmoid"`` gives σ(z), always positive, as the
     inputs of a unit in a sigmoid network are; ``"sigmoid_centred"`` gives σ(z) − 1/2 (same
     spread, mean zero); ``"tanh"`` gives tanh(z) = 2σ(2z) − 1.
+
+    Args:
+        kind: ``"sigmoid"``, ``"sigmoid_centred"`` or ``"tanh"``.
+        n: the number of examples (default 256).
+        seed: the seed of z (default 0).
+        w_star: the teacher's weights w* (default ``(1.0, -1.0)``).
+
+    Returns:
+        tuple[Tensor, Tensor]: ``X`` of shape ``(n, 2)`` and ``y`` of shape ``(n,)``, float64.
+
+    Raises:
+        ValueError: for an unknown ``kind``.
     """
     generator = torch.Generator().manual_seed(seed)
     z = torch.randn(n, 2, generator=generator, dtype=torch.float64)
@@ -412,6 +543,12 @@ def second_moment_eigenvalues(x: Tensor) -> Tensor:
     A mean :math:`\mu \ne 0` adds :math:`\mu\mu^\top` to the covariance and so one large
     eigenvalue: gradient descent must take steps small enough for it and then crawls along
     the other directions (LeCun et al. 1998).
+
+    Args:
+        x: the inputs, of shape ``(n, d)``.
+
+    Returns:
+        Tensor: the ``d`` eigenvalues, in ascending order.
     """
     return torch.linalg.eigvalsh(x.T @ x / x.shape[0])
 
@@ -420,9 +557,11 @@ def second_moment_eigenvalues(x: Tensor) -> Tensor:
 class ZigZagRun:
     """The outcome of :func:`zigzag_descent`.
 
-    ``path`` holds the weights before each step and after the last one, ``losses`` the full-data
-    loss at the same points, ``same_sign_fraction`` the share of steps whose two gradient
-    components had the same sign.
+    Args:
+        path: the weights before each step and after the last one, one row each.
+        losses: the full-data loss at the same points.
+        same_sign_fraction: the share of steps whose two gradient components had the same
+            sign (NaN for a run of no steps).
     """
 
     path: Tensor
@@ -439,6 +578,22 @@ def zigzag_descent(x: Tensor, y: Tensor, steps: int, lr: float, batch_size: int 
     :math:`(x \cdot w - y)\,x`: when every component of x is positive (sigmoid outputs) all
     components of the gradient share one sign, so each step moves every weight of the unit in
     the same direction and the path to a w* with weights of opposite signs zig-zags.
+
+    Args:
+        x: the inputs, of shape ``(n, 2)``.
+        y: the targets, of shape ``(n,)``.
+        steps: the number of steps, at least 0.
+        lr: the step size, positive.
+        batch_size: the examples per step; ``None`` (the default) for all of them. The random
+            order is the same in every pass over the data.
+        seed: the seed of the random order (default 0).
+        start: the initial weights (default ``(0.0, 0.0)``).
+
+    Returns:
+        ZigZagRun: the path, the losses along it and the share of same-sign steps.
+
+    Raises:
+        ValueError: if ``steps`` is negative or ``lr`` is not positive.
     """
     if steps < 0 or lr <= 0:
         raise ValueError(f"zigzag_descent: need steps >= 0 and lr > 0, got {steps} and {lr}")
@@ -461,7 +616,15 @@ def zigzag_descent(x: Tensor, y: Tensor, steps: int, lr: float, batch_size: int 
 
 
 def steps_to_reach(losses: Sequence[float], target: float) -> int | None:
-    """The first step index whose loss is at most ``target``, or ``None`` if none is."""
+    """The first step index whose loss is at most ``target``, or ``None`` if none is.
+
+    Args:
+        losses: the loss before each step (index 0: before the first).
+        target: the loss to reach.
+
+    Returns:
+        int | None: the index, or ``None``.
+    """
     return next((i for i, loss in enumerate(losses) if loss <= target), None)
 
 
@@ -469,8 +632,18 @@ def steps_to_reach(losses: Sequence[float], target: float) -> int | None:
 class ZigZagComparison:
     """One input kind of :func:`zigzag_comparison`: the data, both descents and their steps.
 
-    ``condition`` is the Hessian's condition number; ``gd_steps`` and ``sgd_steps`` are the
-    steps each descent needed to cut the loss by 10⁴ (``None`` if it did not).
+    Args:
+        kind: the input kind of :func:`zigzag_data`.
+        z: the inputs ``X`` of :func:`zigzag_data` (the activation's outputs, not its
+            arguments).
+        y: the targets.
+        sgd_lr: the step size of the single-example descent.
+        condition: the Hessian's condition number, λ_max / λ_min.
+        gd: the full-batch descent.
+        sgd: the single-example descent.
+        gd_steps: the steps the full-batch descent needed to cut the loss by 10⁴ (``None`` if
+            it did not).
+        sgd_steps: the same for the single-example descent.
     """
 
     kind: InputKind
@@ -488,7 +661,17 @@ def zigzag_comparison(kind: InputKind, n: int = 256, seed: int = 0,
                       steps: int = 300) -> ZigZagComparison:
     """Full-batch descent at the best constant step 2/(λ_min + λ_max) and single-example SGD
     at step 1/max‖z_i‖² on :func:`zigzag_data` of one kind: each problem gets its own best
-    step, so the comparison is of the problems, not of the steps."""
+    step, so the comparison is of the problems, not of the steps.
+
+    Args:
+        kind: the input kind of :func:`zigzag_data`.
+        n: the number of examples (default 256).
+        seed: the seed of the data and of the order of the single-example descent (default 0).
+        steps: the steps of each descent (default 300).
+
+    Returns:
+        ZigZagComparison: the data, both runs and the steps each needed.
+    """
     z, y = zigzag_data(kind, n=n, seed=seed)
     low, high = second_moment_eigenvalues(z).tolist()
     sgd_lr = 1.0 / (z**2).sum(dim=1).max().item()
@@ -503,7 +686,14 @@ def zigzag_comparison(kind: InputKind, n: int = 256, seed: int = 0,
 
 def zigzag_table(rows: Mapping[str, ZigZagComparison]) -> str:
     """A plain-text table of comparisons, one line per ``label: comparison``: input mean,
-    share of same-sign SGD steps, Hessian condition and the steps of both descents."""
+    share of same-sign SGD steps, Hessian condition and the steps of both descents.
+
+    Args:
+        rows: the comparisons, by label (labels of up to 14 characters keep the columns).
+
+    Returns:
+        str: two header lines and one line per row, joined by newlines.
+    """
     lines = [f"{'inputs':<15}{'mean':>6}{'SGD same':>10}{'Hessian':>10}{'GD':>9}{'SGD':>10}",
              f"{'':<15}{'':>6}{'sign':>10}{'condition':>10}{'steps':>9}{'steps':>10}"]
     lines += [f"{label:<15}{r.z.mean().item():>6.2f}{r.sgd.same_sign_fraction:>10.0%}"
@@ -522,6 +712,16 @@ def time_elementwise(functions: Mapping[str, Callable[[Tensor], Tensor]], numel:
     The functions are timed in turn within each repeat (so a slow moment of the machine hits
     all of them), on ``threads`` intra-op threads; the previous thread count is restored. Only
     ratios between functions of one call are meaningful.
+
+    Args:
+        functions: the functions to time, by name; each is called once untimed first.
+        numel: the number of elements of the input (default 2²⁰).
+        repeats: the timed calls per function (default 25).
+        threads: the intra-op threads while timing (default 1).
+        seed: the seed of the input (default 0).
+
+    Returns:
+        dict[str, float]: the median seconds per call, by name.
     """
     x = torch.randn(numel, generator=torch.Generator().manual_seed(seed))
     previous = torch.get_num_threads()
@@ -548,11 +748,26 @@ def naive_softmax(x: Tensor, dim: int = -1) -> Tensor:
 
     For contrast only: ``exp`` overflows to inf for x above about 88.7 in float32 (709.8 in
     float64) and inf/inf is NaN. Use :func:`actbook.functional.softmax`.
+
+    Args:
+        x: the logits.
+        dim: the dimension to normalise along (default -1).
+
+    Returns:
+        Tensor: the probabilities, of the shape of ``x``.
     """
     e = torch.exp(x)
     return e / e.sum(dim=dim, keepdim=True)
 
 
 def entropy(p: Tensor, dim: int = -1) -> Tensor:
-    r"""Shannon entropy :math:`-\sum_i p_i \log p_i` in nats along ``dim``, with 0 log 0 = 0."""
+    r"""Shannon entropy :math:`-\sum_i p_i \log p_i` in nats along ``dim``, with 0 log 0 = 0.
+
+    Args:
+        p: probabilities along ``dim``.
+        dim: the dimension to sum over (default -1).
+
+    Returns:
+        Tensor: the entropies, with ``dim`` removed from the shape of ``p``.
+    """
     return -torch.special.xlogy(p, p).sum(dim=dim)
