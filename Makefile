@@ -2,7 +2,9 @@
 #   make book     execute every notebook and render _build/html (warnings and cell errors fail)
 #   make test     lint, unit tests with coverage on this machine's CPU kernels, the unit tests
 #                 again and nbval on every notebook under another CPU (OTHER_CPU below), the
-#                 book from the outputs nbval has just checked (warnings fail)
+#                 book from the outputs nbval has just checked (warnings fail), and that book
+#                 in a browser
+#   make browser  the built site in headless Chromium (part of make test; needs Debian's chromium)
 #   make execute  re-execute notebooks in place for authors (NOTEBOOKS=book/x.ipynb for one)
 #   make lint, make unit, make nbval, make clean
 PYTHON ?= python3
@@ -28,7 +30,7 @@ THIS_CPU        = TORCHINDUCTOR_CACHE_DIR=$(INDUCTOR_CACHE)/$(capability)
 INDUCTOR_CACHE := $(CURDIR)/_build/inductor-cache
 capability      = $(shell $(PY) -c 'import torch; print(torch.backends.cpu.get_cpu_capability().lower())')
 
-.PHONY: book book-stored test unit unit-other-cpu nbval lint execute clean venv
+.PHONY: book book-stored browser test unit unit-other-cpu nbval lint execute clean venv
 
 venv: $(STAMP)
 
@@ -54,7 +56,19 @@ nbval: $(STAMP)
 	$(OTHER_CPU) $(PY) -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
 		--nbval-cell-timeout=300 --nbval-sanitize-with $(NBVAL_SANITIZE) $(NOTEBOOKS)
 
-test: lint unit unit-other-cpu nbval book-stored
+test: lint unit unit-other-cpu nbval book-stored browser
+
+# The built site in headless Chromium (tests/test_site.py): offline, no console errors, math
+# typeset, images, links and anchors, no page wider than a phone. Debian's chromium package;
+# .ci/run installs it. Without it the test does not run, and says so.
+CHROMIUM ?= $(shell command -v chromium 2>/dev/null)
+browser: $(STAMP)
+	@if [ -z "$(CHROMIUM)" ]; then \
+		echo "*** browser test NOT RUN: no Chromium on this machine (apt-get install chromium) ***"; \
+	else \
+		ACTBOOK_SITE=_build/html ACTBOOK_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -p no:cacheprovider \
+			tests/test_site.py; \
+	fi
 
 book: $(STAMP)
 	$(THIS_CPU) $(JB) build . $(JB_FLAGS)

@@ -19,9 +19,16 @@ CONFIG = Path(__file__).resolve().parent.parent / "_config.yml"
 
 
 def stored_outputs_config(source: Path = CONFIG) -> dict:
-    """The book configuration of ``source`` with ``execute.execute_notebooks: off``."""
+    """The book configuration of ``source`` with ``execute.execute_notebooks: off``.
+
+    Jupyter Book reads the folders of ``sphinx.local_extensions`` relative to the configuration
+    file, so they are made absolute: the copy is written elsewhere.
+    """
     config = yaml.safe_load(source.read_text(encoding="utf-8"))
     config.setdefault("execute", {})["execute_notebooks"] = "off"
+    extensions = config.get("sphinx", {}).get("local_extensions") or {}
+    for name, folder in extensions.items():
+        extensions[name] = str((source.parent / folder).resolve())
     return config
 
 

@@ -1,0 +1,197 @@
+"""The rendered site in a real browser: headless Chromium, driven by Playwright.
+
+Run by ``make browser`` (part of ``make test``) on the book ``make book-stored`` has just built:
+``ACTBOOK_SITE`` names the folder, and the tests are skipped without it. Every page is served
+from localhost and loaded with every request to another host refused, so the pages must be
+self-contained. Checked on each page: no console error or uncaught exception, math typeset
+(no MathJax error, no raw ``\\(`` left in the text), every image loaded, no page wider than a
+390 px phone screen; and, from the files, every internal link and anchor resolves.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+SITE = Path(os.environ["ACTBOOK_SITE"]).resolve() if os.environ.get("ACTBOOK_SITE") else None
+CHROMIUM = os.environ.get("ACTBOOK_CHROMIUM") or shutil.which("chromium")
+#: Flags that keep a sandboxed, offline Chromium from reaching out (see the env notes).
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE, DESKTOP = 390, 1280
+
+pytestmark = pytest.mark.skipif(
+    SITE is None or CHROMIUM is None,
+    reason="the browser test needs ACTBOOK_SITE (a built site) and Chromium: run make browser",
+)
+
+
+_REDIRECT = re.compile(r'<meta http-equiv="Refresh" content="0; url=([^"]+)"', re.I)
+
+
+def _pages() -> list[str]:
+    if SITE is None or not SITE.is_dir():
+        return []
+    return sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html")
+                  if "_static" not in p.parts and "_sources" not in p.parts)
+
+
+def _is_redirect(path: str) -> bool:
+    return bool(_REDIRECT.search((SITE / path).read_text(encoding="utf-8")))
+
+
+ALL_PAGES = _pages()
+#: The pages a reader sees; the site's root page only redirects to the book's first page.
+PAGES = [p for p in ALL_PAGES if not _is_redirect(p)]
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+#: JavaScript: text of the page outside code, with the TeX delimiters MathJax should have
+#: replaced; MathJax error nodes; images not loaded; the widths.
+_PROBE = r"""
+async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  const skip = "pre, code, script, style, textarea, .highlight, mjx-container, .MathJax";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const raw = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (node.parentElement && node.parentElement.closest(skip)) continue;
+    const text = node.textContent;
+    if (/\\\(|\\\[|\$\$/.test(text)) raw.push(text.trim().slice(0, 80));
+  }
+  return {
+    raw: raw,
+    mathErrors: document.querySelectorAll("mjx-merror").length,
+    images: [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))
+                                .map(i => i.getAttribute("src")),
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  };
+}
+"""
+
+
+def _visit(browser, url: str, width: int) -> tuple[dict, list[str], list[str]]:
+    """Load ``url`` at ``width`` px; return the probe, console errors and refused requests."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors: list[str] = []
+    refused: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def route(r):
+        if r.request.url.startswith(url.split("/", 3)[0] + "//" + url.split("/", 3)[2]):
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(url, wait_until="load")
+    probe = page.evaluate(_PROBE)
+    page.close()
+    return probe, errors, refused
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_offline_without_errors(browser, base_url: str, path: str) -> None:
+    probe, errors, refused = _visit(browser, base_url + path, DESKTOP)
+    assert not refused, f"{path} needs the network for {refused[:5]}"
+    assert not errors, f"{path}: console errors {errors[:5]}"
+    assert probe["mathErrors"] == 0, f"{path}: {probe['mathErrors']} MathJax errors"
+    assert not probe["raw"], f"{path}: TeX left untypeset: {probe['raw'][:3]}"
+    assert not probe["images"], f"{path}: images not loaded: {probe['images']}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_fits_a_phone(browser, base_url: str, path: str) -> None:
+    probe, _, _ = _visit(browser, base_url + path, PHONE)
+    assert probe["scrollWidth"] <= probe["innerWidth"], (
+        f"{path} is {probe['scrollWidth']} px wide on a {probe['innerWidth']} px screen")
+
+
+_LINK = re.compile(r'<a\s[^>]*href="([^"]+)"')
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+@functools.cache
+def _ids(path: Path) -> frozenset[str]:
+    return frozenset(_ID.findall(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_internal_links_and_anchors_resolve(path: str) -> None:
+    page = SITE / path
+    broken = []
+    for href in _LINK.findall(page.read_text(encoding="utf-8")):
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or href.startswith("mailto:"):
+            continue
+        target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.exists():
+            broken.append(href)
+        elif parts.fragment and target.suffix == ".html" and parts.fragment not in _ids(target):
+            broken.append(href)
+    assert not broken, f"{path}: broken links {broken[:10]}"
+
+
+def test_the_site_has_its_pages() -> None:
+    assert {"book/01_introduction.html", "book/api.html", "genindex.html"} <= set(PAGES)
+
+
+@pytest.mark.parametrize("path", [p for p in ALL_PAGES if p not in PAGES])
+def test_redirects_lead_to_a_page(path: str) -> None:
+    (target,) = _REDIRECT.findall((SITE / path).read_text(encoding="utf-8"))
+    assert ((SITE / path).parent / target).resolve().relative_to(SITE).as_posix() in PAGES
+
+
+def test_the_probe_sees_raw_tex_wide_pages_and_console_errors(browser) -> None:
+    """The checks above can fail: a page without MathJax, wider than a phone, with an error."""
+    page = browser.new_page(viewport={"width": PHONE, "height": 600})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_content(r'<p>\(x^2\)</p><div style="width: 600px">wide</div>'
+                     "<script>undefinedFunction()</script>")
+    probe = page.evaluate(_PROBE)
+    page.close()
+    assert probe["raw"] == [r"\(x^2\)"]
+    assert probe["scrollWidth"] > probe["innerWidth"]
+    assert errors and "undefinedFunction" in errors[0]
