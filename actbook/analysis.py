@@ -46,6 +46,7 @@ __all__ = [
     "property_table",
 ]
 
+#: A function of one real tensor.
 Function = Callable[[Tensor], Tensor]
 
 #: Results of :func:`smoothness_class`, from least to most smooth.

@@ -76,22 +76,27 @@ __all__ = [
     "XIELU_EPS",
 ]
 
-#: SELU's α and λ, the fixed point of mean 0 and variance 1 (Klambauer et al. 2017).
+#: SELU's α; with λ, the fixed point of mean 0 and variance 1 (Klambauer et al. 2017).
 SELU_ALPHA = 1.6732632423543772848170429916717
+#: SELU's λ (Klambauer et al. 2017).
 SELU_SCALE = 1.0507009873554804934193349852946
 #: The cubic coefficient of the tanh approximation of Φ (Hendrycks & Gimpel 2016).
 GELU_TANH_COEFF = 0.044715
 #: The slope of the sigmoid approximation Φ(x) ≈ σ(1.702x) (Hendrycks & Gimpel 2016).
 GELU_SIGMOID_COEFF = 1.702
-#: StarReLU's s and b: they give s·ReLU(x)² + b mean 0 and variance 1 for x ~ N(0, 1), since
+#: StarReLU's s, 2/√5; with b, s·ReLU(x)² + b has mean 0 and variance 1 for x ~ N(0, 1), since
 #: E[ReLU(x)²] = 1/2 and Var[ReLU(x)²] = 5/4 (Yu et al. 2022).
 STAR_RELU_SCALE = 2.0 / math.sqrt(5.0)
+#: StarReLU's b, −1/√5 (Yu et al. 2022).
 STAR_RELU_BIAS = -1.0 / math.sqrt(5.0)
-#: xIELU's initial α_p and α_n, fixed β and ε, as in the released code of Apertus
-#: (Huang & Schlag 2024; Hugging Face's ``XIELUActivation``).
+#: xIELU's initial α_p; this and the three below are the values of the released code of
+#: Apertus (Huang & Schlag 2024; Hugging Face's ``XIELUActivation``).
 XIELU_ALPHA_P = 0.8
+#: xIELU's initial α_n.
 XIELU_ALPHA_N = 0.8
+#: xIELU's β, fixed.
 XIELU_BETA = 0.5
+#: xIELU's ε, the fixed cut-off of the exponential.
 XIELU_EPS = -1e-6
 
 def _gelu_tanh(x: Tensor) -> Tensor:

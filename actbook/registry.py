@@ -32,7 +32,9 @@ from torch import Tensor
 from actbook import derivatives as D
 from actbook import functional as F
 
+#: The eras of the book an activation can belong to.
 Generation = Literal["sigmoid", "rectifier", "smooth", "gated", "hardware", "frontier"]
+#: How an activation reads its input.
 Kind = Literal["elementwise", "rowwise", "gated"]
 
 #: The article's four eras, its section on hardware-aware activations and the activations of
@@ -124,7 +126,7 @@ class GatedForm:
                                                    + self.value_offset)
 
     def partials(self, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
-        r"""The partial derivatives of the unit, from the same pieces as :meth:`__call__`.
+        r"""The partial derivatives of the unit, from the same pieces as calling the form.
 
         Args:
             gate: the gate g.
@@ -557,7 +559,9 @@ _ENTRIES: tuple[ActivationInfo, ...] = (
     ),
 )
 
+#: Every activation's :class:`ActivationInfo`, by canonical name, in book order.
 REGISTRY: MappingProxyType = MappingProxyType({e.name: e for e in _ENTRIES})
+#: Every activation at its defaults and every named variant, by name.
 VARIANTS: MappingProxyType = MappingProxyType(
     {v.name: v for e in _ENTRIES for v in (e.default, *e.variants)}
 )

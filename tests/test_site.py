@@ -200,3 +200,39 @@ def test_the_probe_sees_raw_tex_wide_pages_and_console_errors(browser) -> None:
     assert probe["raw"] == [r"\(x^2\)"]
     assert probe["scrollWidth"] > probe["innerWidth"]
     assert errors and "undefinedFunction" in errors[0]
+
+
+def _public_modules() -> list[str]:
+    import pkgutil
+
+    import actbook
+
+    root = Path(actbook.__file__).parent
+    return ["actbook"] + [m.name for m in pkgutil.walk_packages([str(root)], "actbook.")
+                          if not m.name.endswith("__main__")
+                          and not any(p.startswith("_") for p in m.name.split("."))]
+
+
+def _defined_names(module_name: str) -> list[str]:
+    """Public names a module defines itself: functions, classes and assigned constants."""
+    import ast
+    import importlib
+
+    source = Path(importlib.import_module(module_name).__file__).read_text(encoding="utf-8")
+    names = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.append(node.target.id)
+    return [n for n in names if not n.startswith("_")]
+
+
+@pytest.mark.parametrize("module_name", _public_modules() if SITE else [])
+def test_api_reference_documents_every_public_name(module_name: str) -> None:
+    ids = _ids(SITE / "book" / "api.html")
+    assert module_name in {i.removeprefix("module-") for i in ids}, f"{module_name}: no section"
+    missing = [n for n in _defined_names(module_name) if f"{module_name}.{n}" not in ids]
+    assert not missing, f"book/api.html does not document {module_name}: {missing}"

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 from torch import Tensor
 
+#: A function and the operands to call it with.
 Call = tuple[Callable[..., Tensor], tuple[Tensor, ...]]
 
 
@@ -28,7 +29,7 @@ def compile_and_run(calls: Sequence[Call]) -> list[Tensor]:
         calls: ``(fn, operands)`` pairs, each a function and the tensors it takes.
 
     Returns:
-        A list of tensors: the result of each call, in the order of ``calls``.
+        The result of each call, a tensor, in the order of ``calls``.
     """
     functions = [fn for fn, _ in calls]
     arities = [len(operands) for _, operands in calls]

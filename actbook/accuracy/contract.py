@@ -36,10 +36,12 @@ from actbook import registry
 from actbook.accuracy.oracles import Oracle, oracle
 from actbook.accuracy.ulp import FORMATS, FloatFormat, ulp_error
 
+#: Positive infinity, as the contract writes it.
 INF = math.inf
 
 #: Largest ulp distance from the contract at which a value or derivative still matches.
 VALUE_TOLERANCE_ULP = 1.0
+#: Largest ulp distance of an autograd derivative from the contract's (several rounded operations).
 DERIVATIVE_TOLERANCE_ULP = 4.0
 
 

@@ -20,6 +20,7 @@ from mpmath import mpf
 from actbook import registry
 from actbook.accuracy.oracles import IDENTITY, ORACLES, oracle
 
+#: Significant digits of every mpmath reference.
 DIGITS = 50
 
 #: name -> the activation on an mpmath number, for every elementwise activation and the identity.

@@ -34,6 +34,7 @@ from actbook.registry import GatedForm
 
 #: Minimum share of correctly rounded results in float16 and bfloat16.
 MIN_CORRECTLY_ROUNDED_16 = 0.995
+#: The formats of :data:`~actbook.accuracy.ulp.FORMATS`, by name (``"float32"``, ...).
 FORMATS_BY_NAME = {fmt.name: fmt for fmt in FORMATS.values()}
 
 
@@ -218,7 +219,7 @@ def on_both_paths(fn: Callable[..., Tensor], operands: tuple[Tensor, ...]) -> li
         operands: its one-dimensional input tensors.
 
     Returns:
-        A list of two tensors: the contiguous result, then the result on the stride-2 views.
+        Two tensors: the contiguous result, then the result on the stride-2 views.
     """
     with torch.no_grad():
         return [fn(*operands), fn(*(_at_odd_offsets(t) for t in operands))]

@@ -18,7 +18,9 @@ from torch import Tensor
 from actbook import registry
 from actbook.accuracy.oracles import ORACLES
 
+#: An elementwise activation at its defaults: f(x).
 Elementwise = Callable[[Tensor], Tensor]
+#: A gated unit at its defaults: f(gate, value).
 Gated = Callable[[Tensor, Tensor], Tensor]
 
 #: The elementwise activations measured, in book order.

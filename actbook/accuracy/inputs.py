@@ -6,7 +6,7 @@
 * :func:`exhaustive`: all finite values of a 16-bit format (65,536 patterns less the
   non-finite ones);
 * :func:`delicate_bands`: dense runs of consecutive floats and uniform grids around the
-  places where formulas break: |x| < 1e-3, subnormals, ±max, the kinks and thresholds of the
+  places where formulas break: ``|x| < 1e-3``, subnormals, ±max, the kinks and thresholds of the
   activations (0, ±3, 6, ±20, ±1e4), and each activation's own underflow and overflow knees
   (:func:`knees`);
 * :func:`gate_values`: random values to pair with gates for the gated units.
@@ -133,7 +133,7 @@ def knees(name: str, fmt: FloatFormat) -> list[float]:
         fmt: the format whose limits are crossed.
 
     Returns:
-        A sorted list of floats: the crossings of ``|f|`` found on ``±[1e-3, fmt.max]``, and
+        The sorted crossings (floats) of ``|f|`` found on ``±[1e-3, fmt.max]``, and
         ``±log`` of the largest finite, smallest normal and smallest subnormal numbers.
     """
 

@@ -46,8 +46,11 @@ from torch import Tensor
 from actbook import _numerics as N
 from actbook import functional as F
 
+#: A float64 formula on tensors.
 RealFunction = Callable[[Tensor], Tensor]
+#: A formula on one mpmath number.
 ExactFunction = Callable[[mpf], mpf]
+#: Positive infinity, as the records write it.
 INF = math.inf
 
 

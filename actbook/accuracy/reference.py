@@ -23,6 +23,7 @@ from torch import Tensor
 from actbook import registry
 from actbook.accuracy.oracles import ORACLES, oracle
 
+#: A float64 formula on tensors.
 RealFunction = Callable[[Tensor], Tensor]
 
 #: name -> (f, f′), both on float64 tensors, for every elementwise activation at its defaults.
@@ -67,7 +68,7 @@ def value(name: str, x: Tensor) -> Tensor:
 
 
 def relative_error(result: Tensor, name: str, x: float) -> float:
-    """|result / f(x) − 1| for a one-element ``result`` of activation ``name`` at ``x``, against
+    """``|result / f(x) − 1|`` for a one-element ``result`` of activation ``name`` at ``x``, against
     the float64 reference :func:`value`.
 
     Args:

@@ -55,9 +55,12 @@ class SweepSize:
 
 #: The command line's sweep (minutes), the test suite's (seconds) and the appendix's.
 FULL = SweepSize(2**21, 512, 8192, 2000, 16, 32, 2**18, 2**17)
+#: The test suite's sweep (seconds).
 TEST = SweepSize(2**16, 128, 1024, 400, 4, 8, 2**14, 2**12)
+#: The appendix's sweep (under a minute).
 BOOK = SweepSize(2**13, 32, 256, 200, 4, 8, 2**11, 2**12)
 
+#: The implementations a sweep measures.
 IMPLEMENTATIONS = ("actbook", "torch")
 
 
@@ -73,7 +76,7 @@ def operands(name: str, dtype: torch.dtype, size: SweepSize,
             ``dtype``. Default: ``None``, the one of ``size``.
 
     Returns:
-        A tuple of tensors: ``(x,)`` for an elementwise activation, ``(gate, value)`` for a
+        The operands: ``(x,)`` for an elementwise activation, ``(gate, value)`` for a
         gated unit (the gates swept as the inputs of its gate function, ReLU's for the
         identity; the values from :func:`~actbook.accuracy.inputs.gate_values`).
     """

@@ -65,6 +65,7 @@ class FloatFormat:
         return float(2.0 ** (1 - self.precision))
 
 
+#: The floating formats measured, by dtype.
 FORMATS: dict[torch.dtype, FloatFormat] = {
     torch.float16: FloatFormat("float16", torch.float16, 11, -14, 15),
     torch.bfloat16: FloatFormat("bfloat16", torch.bfloat16, 8, -126, 127),
@@ -72,6 +73,7 @@ FORMATS: dict[torch.dtype, FloatFormat] = {
     torch.float64: FloatFormat("float64", torch.float64, 53, -1022, 1023),
 }
 
+#: The dtypes of :data:`FORMATS`, by name (``"bfloat16"``, ...).
 DTYPES_BY_NAME: dict[str, torch.dtype] = {f.name: d for d, f in FORMATS.items()}
 
 

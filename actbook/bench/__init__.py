@@ -1,4 +1,4 @@
-"""Benchmarks of the fused kernels: ``python -m actbook.bench`` (see :mod:`actbook.bench.__main__`).
+"""Benchmarks of the fused kernels: ``python -m actbook.bench`` (``--help`` lists its options).
 
 For each op it times, in one run and on one device, the eager PyTorch composite, PyTorch's
 native operator where one exists, the fused kernel of :mod:`actbook.kernels` and the eager

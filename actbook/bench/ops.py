@@ -23,6 +23,7 @@ from torch import Tensor
 from actbook import functional as F
 from actbook import kernels, registry
 
+#: Every way an op can be computed, in the order the report lists them.
 VARIANTS = ("eager", "native", "fused", "actbook", "silu_alone")
 #: Ops with no single ATen operator, and why; the ``native`` variant is absent for them.
 NO_NATIVE = {
@@ -128,6 +129,7 @@ def _star_relu_eager(x: Tensor) -> Tensor:
     return F.STAR_RELU_SCALE * torch.square(TF.relu(x)) + F.STAR_RELU_BIAS
 
 
+#: The benchmarked ops, by name.
 OPS: dict[str, Op] = {
     op.name: op
     for op in (

@@ -24,6 +24,7 @@ from actbook.bench.measure import (
 )
 from actbook.bench.ops import OPS, VARIANTS, Op, Variant
 
+#: The passes timed: the forward pass alone, and forward and backward.
 PASSES = ("forward", "forward+backward")
 
 

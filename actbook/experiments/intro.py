@@ -61,8 +61,11 @@ __all__ = [
     "xor_accuracy",
 ]
 
+#: The dtype of the chapter's experiments (a mathematical question: float64).
 DTYPE = torch.float64
+#: An activation as a function of a tensor.
 Activation = Callable[[Tensor], Tensor]
+#: Affine layers as (weight, bias) pairs.
 Layers = list[tuple[Tensor, Tensor]]
 
 
@@ -530,8 +533,10 @@ def log_log_slope(curve: ApproximationCurve, start: int, stop: int) -> float:
 #: A one-dimensional data set on which the square loss of the neuron sigmoid(w x) has two local
 #: minima (found by a search over small data sets; any data set with this property would do).
 NEURON_INPUTS = (0.5, 5.0, 1.0)
+#: The targets y of the single-neuron data, one per input of ``NEURON_INPUTS``.
 NEURON_TARGETS = (0.7, 0.2, 1.0)
 
+#: The losses of the single-neuron experiment.
 Loss = Literal["square", "cross_entropy"]
 
 

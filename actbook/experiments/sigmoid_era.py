@@ -55,7 +55,9 @@ __all__ = [
     "zigzag_table",
 ]
 
+#: Weight initialisations: Xavier (Glorot & Bengio 2010) or He (He et al. 2015).
 Init = Literal["xavier", "he"]
+#: The activations the zig-zag experiment feeds a neuron with.
 InputKind = Literal["sigmoid", "sigmoid_centred", "tanh"]
 
 

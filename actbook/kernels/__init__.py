@@ -4,7 +4,7 @@ Eager PyTorch runs ``silu(gate) * value`` as two kernels: five tensor passes for
 g and writes s, the product reads s, v and writes y), nine backward, and autograd keeps three
 tensors (g, s, v) alive until the backward pass. Each function here is a
 :class:`torch.autograd.Function` whose forward and backward are ``torch.compile``-d pointwise
-functions (see :mod:`actbook.kernels._pointwise`): the forward reads g and v and writes y (three
+functions (see ``actbook/kernels/_pointwise.py``): the forward reads g and v and writes y (three
 passes), saves only g and v, and the backward recomputes the activation while it reads
 :math:`\bar y, g, v` and writes :math:`\bar g, \bar v` (five passes). Where elementwise work is
 memory-bound, as on GPUs, time falls with the traffic: the idea of Liger-Kernel's fused SwiGLU
@@ -41,6 +41,9 @@ from actbook import registry
 from actbook._checks import check_floating, check_pair
 from actbook.kernels import _pointwise as P
 from actbook.kernels._lazy import FusionUnavailableWarning, LazyKernel, fallback_reason
+
+# Public here, where readers import them from (and the API page documents them).
+FusionUnavailableWarning.__module__ = fallback_reason.__module__ = __name__
 
 __all__ = [
     "FUSED",

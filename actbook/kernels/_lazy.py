@@ -21,11 +21,30 @@ _fallback_reason: str | None = None
 
 
 class FusionUnavailableWarning(RuntimeWarning):
-    """``torch.compile`` is unusable here; the fused kernels run as eager PyTorch instead."""
+    """``torch.compile`` is unusable here; the fused kernels run as eager PyTorch instead.
+
+    Issued once per process, the first time a kernel fails to compile; results stay the same.
+
+    Examples::
+
+        >>> import warnings
+        >>> warnings.simplefilter("error", FusionUnavailableWarning)  # make it fail loudly
+        >>> warnings.resetwarnings()
+    """
 
 
 def fallback_reason() -> str | None:
-    """The error that disabled compilation in this process, or ``None`` if it has not failed."""
+    """The error that disabled compilation in this process, or ``None`` if it has not failed.
+
+    Returns:
+        ``"ExceptionType: first line of its message"``, or ``None`` while compiled kernels are
+        in use or untried.
+
+    Examples::
+
+        >>> fallback_reason() is None  # nothing has failed in this process
+        True
+    """
     return _fallback_reason
 
 
