@@ -4,9 +4,10 @@ Run by ``make browser`` (part of ``make test``) on the book ``make book-stored``
 ``ACTBOOK_SITE`` names the folder, and the tests are skipped without it. Every page is served
 from localhost and loaded with every request to another host refused, so the pages must be
 self-contained. Checked on each page: no console error or uncaught exception, math typeset
-(no MathJax error, no raw ``\\(`` left in the text), every image loaded, every table within
-the column at 1280 px (on a phone tables scroll inside themselves), no page wider than a 390 px
-phone screen; and, from the files, every internal link and anchor resolves.
+(no MathJax error, no raw ``\\(`` left in the text), every image loaded and described by its
+``alt`` text, every table within the column at 1280 px (on a phone tables scroll inside
+themselves), no page wider than a 390 px phone screen; and, from the files, every internal link
+and anchor resolves and the API page documents every public name.
 """
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ async () => {
     mathErrors: document.querySelectorAll("mjx-merror").length,
     images: [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))
                                 .map(i => i.getAttribute("src")),
+    badAlt: [...document.images]
+      .filter(i => !i.alt || /_images\/|\.(png|svg|jpg)$/.test(i.alt)).map(i => i.getAttribute("src")),
     wideTables: [...document.querySelectorAll("table")]
       .filter(t => t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
       .map(t => (t.querySelector("th, td") || {}).textContent),
@@ -141,6 +144,7 @@ def test_page_renders_offline_without_errors(browser, base_url: str, path: str) 
     assert probe["mathErrors"] == 0, f"{path}: {probe['mathErrors']} MathJax errors"
     assert not probe["raw"], f"{path}: TeX left untypeset: {probe['raw'][:3]}"
     assert not probe["images"], f"{path}: images not loaded: {probe['images']}"
+    assert not probe["badAlt"], f"{path}: images without a text alternative {probe['badAlt']}"
     assert not probe["wideTables"], f"{path}: tables wider than the column {probe['wideTables']}"
 
 
