@@ -103,7 +103,8 @@ async () => {
     images: [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))
                                 .map(i => i.getAttribute("src")),
     badAlt: [...document.images]
-      .filter(i => !i.alt || /_images\/|\.(png|svg|jpg)$/.test(i.alt)).map(i => i.getAttribute("src")),
+      .filter(i => !i.alt || /_images\/|\.(png|svg|jpg)$/.test(i.alt))
+      .map(i => i.getAttribute("src")),
     wideTables: [...document.querySelectorAll("table")]
       .filter(t => t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
       .map(t => (t.querySelector("th, td") || {}).textContent),
