@@ -26,22 +26,29 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def significant(value: float, digits: int = 2) -> str:
-    """``value`` to ``digits`` significant digits (``"%.2g"``), as measured numbers are quoted.
+    """``value`` to ``digits`` significant digits, as measured numbers are quoted in prose.
+
+    Python's ``g`` format chooses between positional and exponent notation; an exponent is
+    written ``m × 10ⁿ`` (:func:`scientific`), and every minus sign is typographic.
 
     Args:
         value: the number to format.
         digits: the number of significant digits (default 2).
 
     Returns:
-        str: ``value`` in Python's ``g`` format with ``digits`` significant digits (a plain
-        hyphen-minus for negative numbers and exponents).
+        str: ``value`` with ``digits`` significant digits: ``"0.018"``, ``"−2.5"``,
+        ``"1.3 × 10⁻¹³"``.
 
     Examples::
 
-        >>> significant(0.018349), significant(1.3e-13)
-        ('0.018', '1.3e-13')
+        >>> significant(0.018349), significant(-2.46), significant(1.3e-13)
+        ('0.018', '−2.5', '1.3 × 10⁻¹³')
     """
-    return f"{value:.{digits}g}"
+    text = f"{value:.{digits}g}"
+    if "e" in text and math.isfinite(value):
+        mantissa, exponent = text.split("e")
+        return f"{minus(mantissa)} × 10{superscript(int(exponent))}"
+    return minus(text)
 
 
 def minus(text: str) -> str:
@@ -123,7 +130,7 @@ def scientific(value: float, digits: int) -> str:
 
 
 def within(error: float, tolerance: float) -> str:
-    """The bound ``tolerance`` as text (``"1e-15"``), after checking that ``error`` meets it.
+    """The bound ``tolerance`` as text (``"10⁻¹⁵"``), after checking that ``error`` meets it.
 
     A rounding-level error (an identity checked in float64, say) differs from one processor to
     the next, so a page quotes the bound it must meet, and the cell fails where it does not.
@@ -133,19 +140,21 @@ def within(error: float, tolerance: float) -> str:
         tolerance: the bound the error must not exceed, a round power of ten such as ``1e-15``.
 
     Returns:
-        str: ``tolerance`` in the format ``.0e`` (``"1e-15"``).
+        str: ``tolerance`` to one significant digit as :func:`significant` writes it, a power
+        of ten alone where the digit is 1 (``"10⁻¹⁵"``, ``"5 × 10⁻¹³"``).
 
     Raises:
         ValueError: if ``error`` exceeds ``tolerance`` (or is NaN).
 
     Examples::
 
-        >>> within(3e-17, 1e-15)
-        '1e-15'
+        >>> within(3e-17, 1e-15), within(2e-13, 5e-13)
+        ('10⁻¹⁵', '5 × 10⁻¹³')
     """
     if not error <= tolerance:
         raise ValueError(f"error {error:.1e} exceeds {tolerance:.0e}")
-    return f"{tolerance:.0e}"
+    text = significant(tolerance, 1)
+    return text.removeprefix("1 × ")
 
 
 def wrapped(label: str, items: Sequence[str], width: int = 78, indent: int = 15) -> str:

@@ -10,7 +10,9 @@ from actbook import text
 
 
 def test_significant_and_minus():
-    assert text.significant(0.018349) == "0.018" and text.significant(1.3e-13) == "1.3e-13"
+    assert text.significant(0.018349) == "0.018" and text.significant(1.3e-13) == "1.3 × 10⁻¹³"
+    assert text.significant(-2.46) == "−2.5" and text.significant(1234567.0, 3) == "1.23 × 10⁶"
+    assert text.significant(-1.2e-5) == "−1.2 × 10⁻⁵"  # no padded exponent, a true minus
     assert text.significant(0.0718, 1) == "0.07"
     assert text.minus("-1.5e-07") == "−1.5e−07"
 
@@ -32,7 +34,8 @@ def test_scientific():
 
 
 def test_within_quotes_the_bound_and_rejects_a_larger_error():
-    assert text.within(3e-16, 1e-15) == "1e-15" and text.within(1e-15, 1e-15) == "1e-15"
+    assert text.within(3e-16, 1e-15) == "10⁻¹⁵" and text.within(1e-15, 1e-15) == "10⁻¹⁵"
+    assert text.within(2e-13, 5e-13) == "5 × 10⁻¹³"
     for error in (2e-15, math.nan):
         with pytest.raises(ValueError, match="exceeds"):
             text.within(error, 1e-15)
