@@ -87,43 +87,40 @@ class GatedForm:
     value_clamp: tuple[float, float] | None = None
     value_offset: float = 0.0
 
-    def gate_function(self) -> Callable[[Tensor], Tensor]:
-        """:math:`a` as a function of one tensor (:mod:`actbook.functional`).
+    def clamped(self, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+        """Gate and value clamped to the form's bounds (unchanged where it has none).
+
+        Args:
+            gate: the gate g.
+            value: the value v.
 
         Returns:
-            The function; for ``"identity"``, one that returns its input.
+            ``(clamp(g), clamp(v))``.
         """
-        return _identity if self.gate == "identity" else getattr(F, self.gate)
+        return _clamp(gate, self.gate_clamp), _clamp(value, self.value_clamp)
 
-    def gate_derivative(self) -> Callable[[Tensor], Tensor]:
-        """:math:`a'` (:mod:`actbook.derivatives`).
+    def clamp_slopes(
+        self, gate: Tensor, value: Tensor, gate_slope: Tensor, value_slope: Tensor
+    ) -> tuple[Tensor, Tensor]:
+        """The slopes of :math:`a` and :math:`b` times the clamps' derivatives: 0 where a
+        clamp is active (outside its closed interval), as :func:`torch.clamp` differentiates.
+
+        Args:
+            gate: the gate g, before clamping.
+            value: the value v, before clamping.
+            gate_slope: :math:`a'` at the clamped gate.
+            value_slope: :math:`b'` at the clamped value.
 
         Returns:
-            The derivative, a function of one tensor; for ``"identity"``, one that returns ones.
+            The two slopes with the clamps applied.
         """
-        return _one if self.gate == "identity" else getattr(D, self.gate)
-
-    def value_function(self) -> Callable[[Tensor], Tensor]:
-        """:math:`b` as a function of one tensor (:mod:`actbook.functional`).
-
-        Returns:
-            The function; for ``"identity"``, one that returns its input.
-        """
-        return _identity if self.value == "identity" else getattr(F, self.value)
-
-    def value_derivative(self) -> Callable[[Tensor], Tensor]:
-        """:math:`b'` (:mod:`actbook.derivatives`).
-
-        Returns:
-            The derivative, a function of one tensor; for ``"identity"``, one that returns ones.
-        """
-        return _one if self.value == "identity" else getattr(D, self.value)
+        return (_inside(gate, self.gate_clamp, gate_slope),
+                _inside(value, self.value_clamp, value_slope))
 
     def __call__(self, gate: Tensor, value: Tensor) -> Tensor:
         """The unit composed from :math:`a`, :math:`b`, the clamps and the offset."""
-        a, b = self.gate_function(), self.value_function()
-        return a(_clamp(gate, self.gate_clamp)) * (b(_clamp(value, self.value_clamp))
-                                                   + self.value_offset)
+        g, v = self.clamped(gate, value)
+        return _function(self.gate)(g) * (_function(self.value)(v) + self.value_offset)
 
     def partials(self, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
         r"""The partial derivatives of the unit, from the same pieces as calling the form.
@@ -135,21 +132,32 @@ class GatedForm:
         Returns:
             :math:`(\partial y/\partial g, \partial y/\partial v)`, each of the gate's shape.
         """
-        g, v = _clamp(gate, self.gate_clamp), _clamp(value, self.value_clamp)
-        a, b = self.gate_function()(g), self.value_function()(v) + self.value_offset
-        da = self.gate_derivative()(g) * _inside(gate, self.gate_clamp)
-        db = self.value_derivative()(v) * _inside(value, self.value_clamp)
+        g, v = self.clamped(gate, value)
+        a, b = _function(self.gate)(g), _function(self.value)(v) + self.value_offset
+        da, db = self.clamp_slopes(gate, value, _derivative(self.gate)(g),
+                                   _derivative(self.value)(v))
         return da * b, a * db
+
+
+def _function(name: str) -> Callable[[Tensor], Tensor]:
+    """The function of a form's part (:mod:`actbook.functional`); ``"identity"`` returns x."""
+    return _identity if name == "identity" else getattr(F, name)
+
+
+def _derivative(name: str) -> Callable[[Tensor], Tensor]:
+    """The derivative of a form's part (:mod:`actbook.derivatives`); ones for ``"identity"``."""
+    return _one if name == "identity" else getattr(D, name)
 
 
 def _clamp(x: Tensor, bounds: tuple[float, float] | None) -> Tensor:
     return x if bounds is None else x.clamp(*bounds)
 
 
-def _inside(x: Tensor, bounds: tuple[float, float] | None) -> Tensor | float:
+def _inside(x: Tensor, bounds: tuple[float, float] | None, slope: Tensor) -> Tensor:
+    """``slope`` where ``x`` lies in the closed ``bounds``, 0 outside; all of it without bounds."""
     if bounds is None:
-        return 1.0
-    return ((x >= bounds[0]) & (x <= bounds[1])).to(x.dtype)
+        return slope
+    return torch.where((x >= bounds[0]) & (x <= bounds[1]), slope, 0.0)
 
 
 @dataclass(frozen=True)

@@ -130,14 +130,9 @@ def gated_reference_values(
     g, v = gate.double(), value.double()
     a_fn, da_fn = reference.gate_reference(form.gate)
     b_fn, db_fn = reference.gate_reference(form.value)
-    gc = g if form.gate_clamp is None else g.clamp(*form.gate_clamp)
-    vc = v if form.value_clamp is None else v.clamp(*form.value_clamp)
-    a, da = a_fn(gc), da_fn(gc)
-    b, db = b_fn(vc) + form.value_offset, db_fn(vc)
-    if form.gate_clamp is not None:
-        da = torch.where((g >= form.gate_clamp[0]) & (g <= form.gate_clamp[1]), da, 0.0)
-    if form.value_clamp is not None:
-        db = torch.where((v >= form.value_clamp[0]) & (v <= form.value_clamp[1]), db, 0.0)
+    gc, vc = form.clamped(g, v)
+    a, b = a_fn(gc), b_fn(vc) + form.value_offset
+    da, db = form.clamp_slopes(g, v, da_fn(gc), db_fn(vc))
     cond = (reference.condition_number(g, a, da).numpy()
             + reference.condition_number(v, b, db).numpy())
     if gate.dtype == torch.float64:

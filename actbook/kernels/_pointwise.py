@@ -147,10 +147,6 @@ PIECES: dict[str, tuple[Activation, Value]] = {
 }
 
 
-def _clamped(x: Tensor, bounds: tuple[float, float] | None) -> Tensor:
-    return x if bounds is None else x.clamp(*bounds)
-
-
 def _gated_forward(name: str, gate: Tensor, value: Tensor) -> Tensor:
     """y = a(g)·(b(v) + c) for the :class:`~actbook.registry.GatedForm` of ``name``, computed in
     float32 for float16/bfloat16 and rounded once.
@@ -159,7 +155,7 @@ def _gated_forward(name: str, gate: Tensor, value: Tensor) -> Tensor:
     part it does not use (a clamp, an identity transform, a zero offset) costs nothing.
     """
     form = registry.VARIANTS[name].gated
-    g, v = _clamped(upcast(gate), form.gate_clamp), _clamped(upcast(value), form.value_clamp)
+    g, v = form.clamped(upcast(gate), upcast(value))
     a = PIECES[form.gate][1](g)
     b = v if form.value == "identity" else PIECES[form.value][1](v)
     if form.value_offset:
@@ -174,20 +170,14 @@ def _gated_backward(
     passes the gradient on its closed interval, as :func:`torch.clamp` does."""
     form = registry.VARIANTS[name].gated
     grad32, gate32, value32 = upcast(grad), upcast(gate), upcast(value)
-    a, slope = PIECES[form.gate][0](_clamped(gate32, form.gate_clamp))
-    if form.gate_clamp is not None:
-        low, high = form.gate_clamp
-        slope = torch.where((gate32 >= low) & (gate32 <= high), slope, 0.0)
-    v = _clamped(value32, form.value_clamp)
+    g, v = form.clamped(gate32, value32)
+    a, slope = PIECES[form.gate][0](g)
+    # An untransformed value has slope 1: a Python float, so that no tensor of ones is made.
+    b, value_slope = (v, 1.0) if form.value == "identity" else PIECES[form.value][0](v)
+    slope, value_slope = form.clamp_slopes(gate32, value32, slope, value_slope)
     grad_value = grad32 * a
-    if form.value == "identity":
-        b = v
-    else:
-        b, value_slope = PIECES[form.value][0](v)
+    if not isinstance(value_slope, float):
         grad_value = grad_value * value_slope
-    if form.value_clamp is not None:
-        low, high = form.value_clamp
-        grad_value = torch.where((value32 >= low) & (value32 <= high), grad_value, 0.0)
     if form.value_offset:
         b = b + form.value_offset
     return (grad32 * slope * b).to(gate.dtype), grad_value.to(value.dtype)
