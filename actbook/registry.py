@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
@@ -776,6 +776,26 @@ def info(name: str) -> ActivationInfo:
         ('geglu', {'approximate': 'none'})
     """
     return REGISTRY[canonical_name(name)]
+
+
+def display_names(activations: Iterable[str]) -> list[str]:
+    """The names the book prints for ``activations``, in their order.
+
+    Args:
+        activations: names, aliases or variant names.
+
+    Returns:
+        The :attr:`ActivationInfo.display_name` of each.
+
+    Raises:
+        KeyError: for an unknown name, with the closest known names.
+
+    Examples::
+
+        >>> display_names(["gelu_new", "swiglu"])
+        ['GELU (tanh)', 'SwiGLU']
+    """
+    return [info(name).display_name for name in activations]
 
 
 def get(name: str) -> Callable[..., Any]:

@@ -325,3 +325,13 @@ def test_zigzag_comparison_and_table():
     lines = S.zigzag_table({"sigma(u)": r, "centred": centred}).splitlines()
     assert len(lines) == 4 and lines[2].startswith("sigma(u)") and "100%" in lines[2]
     assert lines[2].split()[-2:] == [str(r.gd_steps), str(r.sgd_steps)]
+
+
+def test_softmax_entropy_runs_from_zero_to_log_k() -> None:
+    logits = torch.tensor([2.0, 1.0, 0.5, 0.0, -1.0], dtype=torch.float64)
+    assert S.softmax_entropy(logits, 0.01) < 1e-30
+    assert S.softmax_entropy(logits, 1e6) == pytest.approx(math.log(5), abs=1e-6)
+    values = [S.softmax_entropy(logits, t) for t in (0.1, 0.5, 1.0, 2.0, 10.0)]
+    assert values == sorted(values)  # rises with the temperature
+    uniform = torch.zeros(4, dtype=torch.float64)
+    assert S.softmax_entropy(uniform, 0.3) == pytest.approx(math.log(4), rel=1e-15)

@@ -211,3 +211,11 @@ def test_names_filter_by_generation_and_kind() -> None:
         actbook.names(generation="modern")  # type: ignore[arg-type]
 
 
+
+
+def test_display_names_follow_the_order_given() -> None:
+    assert actbook.display_names(["swiglu", "gelu_new", "relu"]) == ["SwiGLU", "GELU (tanh)",
+                                                                     "ReLU"]
+    assert actbook.display_names([]) == []
+    with pytest.raises(KeyError, match="did you mean"):
+        actbook.display_names(["swiglu", "gelu_nwe"])

@@ -773,3 +773,19 @@ def entropy(p: Tensor, dim: int = -1) -> Tensor:
         Tensor: the entropies, with ``dim`` removed from the shape of ``p``.
     """
     return -torch.special.xlogy(p, p).sum(dim=dim)
+
+
+def softmax_entropy(logits: Tensor, temperature: float) -> float:
+    r"""The entropy in nats of :math:`\operatorname{softmax}(z / T)` over the last dimension.
+
+    0 as :math:`T \to 0` (one logit takes all the mass, unless several tie), :math:`\log K` as
+    :math:`T \to \infty` (uniform over the K logits).
+
+    Args:
+        logits: the logits z, a one-dimensional tensor.
+        temperature: the temperature T > 0.
+
+    Returns:
+        float: the entropy of the probabilities.
+    """
+    return entropy(F.softmax(logits, dim=-1, temperature=temperature)).item()
