@@ -447,7 +447,7 @@ def gelu_sigmoid(x: Tensor) -> Tensor:
 
 @elementwise
 def silu(x: Tensor) -> Tensor:
-    r"""Sigmoid linear unit :math:`x\,\sigma(x)` (Elfwing et al. 2017; Hendrycks & Gimpel 2016).
+    r"""Sigmoid linear unit :math:`x\,\sigma(x)` (Hendrycks & Gimpel 2016; Elfwing et al. 2017).
 
     Swish with β = 1 (Ramachandran et al. 2017).
 

@@ -93,6 +93,10 @@ _STYLE = {
 def use_style() -> None:
     """Apply the book's matplotlib style (sizes for the page, grid, PNG output).
 
+    In IPython, figures are displayed as PNG at twice their resolution with their size in the
+    output's metadata ("retina"), so they are sharp on dense screens, shown at their size, and
+    open at full resolution when clicked on the book's pages.
+
     The configured backend is loaded first (``Agg`` in scripts, the inline backend in Jupyter),
     without changing it: loading the inline backend registers the PNG display of figures, which
     the pyplot-free figures of this module need, and lets it set its own defaults before the
@@ -102,6 +106,18 @@ def use_style() -> None:
 
     plt.switch_backend(mpl.get_backend())
     mpl.rcParams.update(_STYLE)
+    if _in_ipython():
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("retina")
+
+
+def _in_ipython() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
 
 
 def _shade(hex_color: str, position: int) -> str:

@@ -438,7 +438,7 @@ _ENTRIES: tuple[ActivationInfo, ...] = (
         aliases=("quick_gelu", "quickgelu"),
     ),
     ActivationInfo(
-        name="silu", display_name="SiLU", year=2017, citation="elfwing2017sigmoid",
+        name="silu", display_name="SiLU", year=2016, citation="hendrycks2016gaussian",
         generation="smooth", family="self-gated",
         formula=r"x\,\sigma(x)",
         derivative_formula=r"\sigma(x)\,(1 + x(1 - \sigma(x)))",

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 __all__ = [
     "comparison_word",
     "minus",
+    "percent",
     "power_of_ten_above",
     "scientific",
     "significant",
@@ -49,6 +50,27 @@ def significant(value: float, digits: int = 2) -> str:
         mantissa, exponent = text.split("e")
         return f"{minus(mantissa)} × 10{superscript(int(exponent))}"
     return minus(text)
+
+
+def percent(fraction: float, decimals: int = 0) -> str:
+    """``fraction`` as a percentage, the one percent style of the book: ``"75 %"``.
+
+    The number and the sign are joined by a narrow no-break space (U+202F), so a line never
+    breaks between them, and a negative value gets a typographic minus.
+
+    Args:
+        fraction: the share, 1 for one hundred per cent.
+        decimals: the digits after the decimal point (default 0).
+
+    Returns:
+        str: ``100 * fraction`` with ``decimals`` decimals, a narrow space and ``%``.
+
+    Examples::
+
+        >>> percent(0.75), percent(0.00135, decimals=3), percent(-0.5)
+        ('75\u202f%', '0.135\u202f%', '−50\u202f%')
+    """
+    return f"{minus(f'{100 * fraction:.{decimals}f}')}\u202f%"
 
 
 def minus(text: str) -> str:

@@ -290,7 +290,7 @@ def test_property_markdown_formats_each_column() -> None:
                  exact_zero_fraction=0.0)
     lines = I.property_markdown([row, other]).splitlines()
     assert len(lines) == 4 and lines[1] == "|---" * 8 + "|"
-    assert lines[2] == "| ReLU | yes | C{sup}`0` | 0\u00a0to\u00a0∞ | no | 1 | left | 50% |"
+    assert lines[2] == "| ReLU | yes | C{sup}`0` | 0\u00a0to\u00a0∞ | no | 1 | left | 50\u202f% |"
     assert lines[3] == "| GELU | no | C{sup}`∞` | −0.17\u00a0to\u00a0∞ | no | 1.13 | left | 0 |"
     step = dict(row, name="step", smoothness="discontinuous", range=(0.0, 1.0))
     assert "| Binary step | yes | jumps | 0\u00a0to\u00a01 |" in I.property_markdown([step])

@@ -323,7 +323,7 @@ def test_zigzag_comparison_and_table():
     centred = S.zigzag_comparison("sigmoid_centred", n=64, seed=0, steps=200)
     assert centred.condition < r.condition
     lines = S.zigzag_table({"sigma(u)": r, "centred": centred}).splitlines()
-    assert len(lines) == 4 and lines[2].startswith("sigma(u)") and "100%" in lines[2]
+    assert len(lines) == 4 and lines[2].startswith("sigma(u)") and "100\u202f%" in lines[2]
     assert lines[2].split()[-2:] == [str(r.gd_steps), str(r.sgd_steps)]
 
 
@@ -335,3 +335,64 @@ def test_softmax_entropy_runs_from_zero_to_log_k() -> None:
     assert values == sorted(values)  # rises with the temperature
     uniform = torch.zeros(4, dtype=torch.float64)
     assert S.softmax_entropy(uniform, 0.3) == pytest.approx(math.log(4), rel=1e-15)
+
+
+def test_saturated_share_counts_slopes_below_a_tenth_of_the_maximum():
+    # sigmoid: slope 1/4 at 0; below 1/40 where sigma(1 - sigma) < 0.025, |x| > 3.636...
+    edge = 2 * math.atanh(math.sqrt(1 - 4 * 0.025))  # sigma'(x) = 0.025 exactly here
+    x = torch.tensor([0.0, edge - 1e-6, edge + 1e-6, -10.0], dtype=torch.float64)
+    assert S.saturated_share("sigmoid", x) == 0.5
+    assert S.saturated_share("relu", torch.tensor([-1.0, -1e-30, 2.0, 3.0])) == 0.5
+    assert S.saturated_share("tanh", torch.zeros(7)) == 0.0
+
+
+def test_gradient_flow_records_saturation_per_layer_before_and_after_training():
+    flow = S.gradient_flow("tanh", 4, width=8, gain=4.0, steps=2, lr=0.01, n_samples=32)
+    assert len(flow.initial_saturation) == len(flow.final_saturation) == 4
+    assert all(0.0 <= s <= 1.0 for s in flow.initial_saturation + flow.final_saturation)
+    # weights four times too large put a large share of the units where tanh is flat
+    assert min(flow.initial_saturation[1:]) > 0.3
+    gentle = S.gradient_flow("tanh", 4, width=8, n_samples=32)
+    assert max(gentle.initial_saturation[1:]) < 0.05
+    medians = S.gradient_flow_over_seeds("tanh", 3, (0, 1, 2), width=8, n_samples=16)
+    assert medians.final_saturation == [
+        sorted(r.final_saturation[layer] for r in medians.runs)[1] for layer in range(3)]
+
+
+def test_cross_entropy_gradient_is_p_minus_one_hot():
+    logits = torch.randn(5, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    target = torch.tensor([0, 3, 1, 1, 2])
+    autograd, closed_form = S.cross_entropy_gradient(logits, target)
+    torch.testing.assert_close(autograd, closed_form, rtol=0, atol=1e-15)
+    p = torch.softmax(logits, dim=-1)
+    assert math.isclose(closed_form[1, 3], p[1, 3] - 1, abs_tol=1e-15)
+    assert math.isclose(closed_form[1, 0], p[1, 0], abs_tol=1e-15)
+    torch.testing.assert_close(closed_form.sum(dim=1), torch.zeros(5, dtype=torch.float64),
+                               rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize(("logits", "target", "message"), [
+    (torch.zeros(3, 4), torch.zeros(2, dtype=torch.long), "need logits"),
+    (torch.zeros(4), torch.zeros(4, dtype=torch.long), "need logits"),
+    (torch.zeros(3, 4), torch.zeros(3), "integer classes"),
+    (torch.zeros(3, 4), torch.tensor([0, 4, 1]), r"\[0, 4\)"),
+    (torch.zeros(3, 4), torch.tensor([0, -1, 1]), r"\[0, 4\)"),
+])
+def test_cross_entropy_gradient_rejects_what_does_not_fit(logits, target, message):
+    with pytest.raises(ValueError, match=message):
+        S.cross_entropy_gradient(logits, target)
+
+
+def test_lecun_tanh_maps_plus_minus_one_to_themselves_and_is_a_scaled_tanh():
+    x = torch.linspace(-5, 5, 101, dtype=torch.float64)
+    torch.testing.assert_close(S.lecun_tanh(x), 1.7159 * torch.tanh(2 * x / 3),
+                               rtol=1e-4, atol=0)
+    ones = S.lecun_tanh(torch.tensor([-1.0, 1.0], dtype=torch.float64))
+    torch.testing.assert_close(ones, torch.tensor([-1.0, 1.0], dtype=torch.float64),
+                               rtol=0, atol=1e-15)
+    # the curvature |f''| peaks at 1.5 atanh(1/sqrt(3)), close to 1 as the paper says
+    grid = torch.linspace(0, 3, 30001, dtype=torch.float64, requires_grad=True)
+    (slope,) = torch.autograd.grad(S.lecun_tanh(grid).sum(), grid, create_graph=True)
+    (curvature,) = torch.autograd.grad(slope.sum(), grid)
+    peak = grid[curvature.abs().argmax()].item()
+    assert abs(peak - 1.5 * math.atanh(1 / math.sqrt(3))) < 2e-4 and abs(peak - 1) < 0.02

@@ -53,3 +53,10 @@ def test_comparison_word():
     assert text.comparison_word(1.39) == "faster than"
     assert text.comparison_word(0.8) == "slower than"
     assert text.comparison_word(1.04) == text.comparison_word(0.96) == "about as fast as"
+
+
+def test_percent_joins_number_and_sign_with_a_narrow_no_break_space():
+    assert text.percent(0.75) == "75\u202f%"
+    assert text.percent(0.001348, decimals=3) == "0.135\u202f%"
+    assert text.percent(-0.5) == "\u221250\u202f%"
+    assert text.percent(1.0, decimals=1) == "100.0\u202f%"

@@ -31,6 +31,8 @@ from actbook.text import minus
 
 __all__ = [
     "NEURON_INPUTS",
+    "N_TEST",
+    "N_TRAIN",
     "NEURON_TARGETS",
     "ApproximationCurve",
     "LinearCollapse",
@@ -387,9 +389,13 @@ def wiggly_target(x: Tensor) -> Tensor:
 
 
 _INTERVAL = 3.0
-_TRAIN = torch.linspace(-_INTERVAL, _INTERVAL, 400, dtype=DTYPE)
+#: The number of training points of the random-feature fits, evenly spaced on [-3, 3].
+N_TRAIN = 400
+#: The number of test points of the random-feature fits, between the training points.
+N_TEST = 1000
+_TRAIN = torch.linspace(-_INTERVAL, _INTERVAL, N_TRAIN, dtype=DTYPE)
 # Test points between the training points (an offset that is not a multiple of their step).
-_TEST = torch.linspace(-_INTERVAL, _INTERVAL, 1001, dtype=DTYPE)[:-1] + 0.0031
+_TEST = torch.linspace(-_INTERVAL, _INTERVAL, N_TEST + 1, dtype=DTYPE)[:-1] + 0.0031
 
 
 def _hidden_features(activation: Activation, x: Tensor, width: int, seed: int,
@@ -674,7 +680,9 @@ def _number(value: float, digits: int = 3) -> str:
 
 
 def _share(value: float) -> str:
-    return "0" if value == 0 else f"{100 * value:.2g}%"
+    if value == 0:
+        return "0"
+    return f"{100 * value:.2g}\u202f%"
 
 
 def property_markdown(rows: Sequence[Mapping[str, object]]) -> str:

@@ -28,22 +28,29 @@ from torch import Tensor
 
 from actbook import functional as F
 from actbook.registry import get
+from actbook.text import percent
 
 __all__ = [
+    "LECUN_TANH_AMPLITUDE",
+    "SATURATED_SLOPE",
     "GradientFlow",
     "PerceptronRun",
     "SeedMedians",
     "ZigZagComparison",
     "ZigZagRun",
+    "cross_entropy_gradient",
     "entropy",
     "find_cycle",
     "gradient_flow",
     "gradient_flow_over_seeds",
+    "lecun_tanh",
     "mistake_bound",
     "naive_softmax",
     "perceptron_train",
     "rounding_sensitivity",
+    "saturated_share",
     "second_moment_eigenvalues",
+    "softmax_entropy",
     "separable_data",
     "steps_to_reach",
     "threshold_unit",
@@ -260,6 +267,9 @@ class GradientFlow:
         losses: the loss before each step and after the last one.
         constant_loss: the loss of the best constant prediction (the variance of the
             targets), the level of a network that learned nothing but the mean.
+        initial_saturation: for each hidden layer, the share of its units and inputs where the
+            activation is saturated (:func:`saturated_share`), at initialisation.
+        final_saturation: the same shares after the training steps.
     """
 
     activation: str
@@ -270,6 +280,8 @@ class GradientFlow:
     relative_change: list[float]
     losses: list[float]
     constant_loss: float
+    initial_saturation: list[float]
+    final_saturation: list[float]
 
     @property
     def first_to_last(self) -> float:
@@ -295,6 +307,54 @@ class _MLP(torch.nn.Module):
         for layer in self.hidden:
             x = self.activation(layer(x))
         return self.output(x)
+
+    def pre_activations(self, x: Tensor) -> list[Tensor]:
+        """The inputs :math:`a_l` of the activation in each hidden layer, without autograd."""
+        result = []
+        with torch.no_grad():
+            for layer in self.hidden:
+                result.append(layer(x))
+                x = self.activation(result[-1])
+        return result
+
+
+#: A unit counts as saturated where its slope is below this share of the activation's largest
+#: slope (for the sigmoid: a slope of 1/40, reached 3.6 from the origin; for ReLU: the whole
+#: negative side).
+SATURATED_SLOPE = 0.1
+
+
+def saturated_share(activation: str, pre_activation: Tensor) -> float:
+    r"""The share of ``pre_activation``'s entries where ``activation`` is saturated: where
+    :math:`|f'(a)| < 0.1 \max_x |f'(x)|` (:data:`SATURATED_SLOPE`; the maximum taken on a grid
+    of [−10, 10]). A saturated unit passes back at most a tenth of the gradient it could.
+
+    Args:
+        activation: the registered name of an elementwise activation.
+        pre_activation: the activation's inputs, a float tensor of any shape.
+
+    Returns:
+        float: the share, in [0, 1].
+
+    Examples::
+
+        >>> saturated_share("relu", torch.tensor([-1.0, 2.0, 3.0, -4.0]))
+        0.5
+        >>> saturated_share("sigmoid", torch.tensor([0.0, 1.0, 5.0]))
+        0.3333333333333333
+    """
+    f = get(activation)
+    grid = torch.linspace(-10, 10, 20001, dtype=torch.float64)
+    top = _slopes(f, grid).abs().max()
+    slopes = _slopes(f, pre_activation.detach().to(torch.float64))
+    return (slopes.abs() < SATURATED_SLOPE * top).double().mean().item()
+
+
+def _slopes(f: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    with torch.enable_grad():
+        x = x.clone().requires_grad_(True)
+        (slope,) = torch.autograd.grad(f(x).sum(), x)
+    return slope
 
 
 def _initialise(model: _MLP, init: Init, gain: float) -> None:
@@ -401,8 +461,12 @@ def gradient_flow(
     def grad_norms() -> list[float]:
         return [layer.weight.grad.norm().item() for layer in model.hidden]
 
+    def saturation() -> list[float]:
+        return [saturated_share(activation, a) for a in model.pre_activations(x)]
+
     losses = [loss_and_grads()]
     initial = grad_norms()
+    initial_saturation = saturation()
     for _ in range(steps):
         with torch.no_grad():
             for p in model.parameters():
@@ -411,7 +475,8 @@ def gradient_flow(
     change = [((layer.weight - w0).norm() / w0.norm()).item()
               for layer, w0 in zip(model.hidden, start, strict=True)]
     constant = torch.nn.functional.mse_loss(y.mean().expand_as(y), y).item()
-    return GradientFlow(activation, depth, init, initial, grad_norms(), change, losses, constant)
+    return GradientFlow(activation, depth, init, initial, grad_norms(), change, losses, constant,
+                        initial_saturation, saturation())
 
 
 @dataclass(frozen=True)
@@ -426,6 +491,7 @@ class SeedMedians:
         constant_loss: the median loss of the best constant prediction.
         relative_change: the median relative change of the weights, layer by layer.
         min_change: the median over seeds of the smallest relative change of any layer.
+        final_saturation: the median share of saturated units after training, layer by layer.
         runs: the runs themselves, in the order of ``seeds``.
     """
 
@@ -436,6 +502,7 @@ class SeedMedians:
     constant_loss: float
     relative_change: list[float]
     min_change: float
+    final_saturation: list[float]
     runs: tuple[GradientFlow, ...]
 
 
@@ -471,6 +538,7 @@ def gradient_flow_over_seeds(activation: str, depth: int, seeds: Sequence[int] =
         statistics.median(r.constant_loss for r in runs),
         _median_lists([r.relative_change for r in runs]),
         statistics.median(min(r.relative_change) for r in runs),
+        _median_lists([r.final_saturation for r in runs]),
         runs,
     )
 
@@ -498,6 +566,32 @@ def rounding_sensitivity(activation: str, depth: int, relative: float = 1e-13,
     base = gradient_flow(activation, depth, **kwargs).losses[-1]
     moved = gradient_flow(activation, depth, input_perturbation=relative, **kwargs).losses[-1]
     return abs(moved - base) / abs(base)
+
+
+#: The amplitude of LeCun et al.'s scaled tanh, 1.7159, the a with a·tanh(2/3) = 1.
+LECUN_TANH_AMPLITUDE = 1 / math.tanh(2 / 3)
+
+
+def lecun_tanh(x: Tensor) -> Tensor:
+    r"""The scaled tanh :math:`1.7159 \tanh(2x/3)` that LeCun, Bottou, Orr and Müller recommend
+    for hidden units (Efficient BackProp, 1998).
+
+    The constants make :math:`f(\pm 1) = \pm 1`, so that inputs normalised to unit variance give
+    outputs of about unit variance, and put the largest curvature near :math:`x = \pm 1`.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        Tensor: :math:`a \tanh(2x/3)` with :math:`a = 1/\tanh(2/3)` (:data:`LECUN_TANH_AMPLITUDE`),
+        of the shape of ``x``.
+
+    Examples::
+
+        >>> lecun_tanh(torch.tensor([-1.0, 0.0, 1.0]))
+        tensor([-1.0000,  0.0000,  1.0000])
+    """
+    return LECUN_TANH_AMPLITUDE * torch.tanh(x * (2 / 3))
 
 
 # --- the zig-zag of non-zero-centred inputs ------------------------------------------------------
@@ -698,7 +792,7 @@ def zigzag_table(rows: Mapping[str, ZigZagComparison]) -> str:
     """
     lines = [f"{'inputs':<15}{'mean':>6}{'SGD same':>10}{'Hessian':>10}{'GD':>9}{'SGD':>10}",
              f"{'':<15}{'':>6}{'sign':>10}{'condition':>10}{'steps':>9}{'steps':>10}"]
-    lines += [f"{label:<15}{r.z.mean().item():>6.2f}{r.sgd.same_sign_fraction:>10.0%}"
+    lines += [f"{label:<15}{r.z.mean().item():>6.2f}{percent(r.sgd.same_sign_fraction):>10}"
               f"{r.condition:>10.1f}{r.gd_steps!s:>9}{r.sgd_steps!s:>10}"
               for label, r in rows.items()]
     return "\n".join(lines)
@@ -789,3 +883,48 @@ def softmax_entropy(logits: Tensor, temperature: float) -> float:
         float: the entropy of the probabilities.
     """
     return entropy(F.softmax(logits, dim=-1, temperature=temperature)).item()
+
+
+def cross_entropy_gradient(logits: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
+    r"""The gradient of the cross-entropy of softmax with respect to the logits, twice: by
+    autograd, and by the closed form :math:`p - y`, with :math:`p = \operatorname{softmax}(z)`
+    and :math:`y` the one-hot target.
+
+    For :math:`L = -\log p_t` the chain rule through the softmax Jacobian
+    :math:`\operatorname{diag}(p) - pp^\top` collapses to :math:`\partial L / \partial z_i =
+    p_i - [i = t]`: softmax and the cross-entropy are each other's matching loss, as the
+    sigmoid and the two-class cross-entropy are.
+
+    Args:
+        logits: the logits z, a float tensor of shape (N, K).
+        target: the classes t, an integer tensor of shape (N,) with values in [0, K).
+
+    Returns:
+        tuple[Tensor, Tensor]: autograd's gradient of the summed cross-entropy, and
+        :math:`p - y`, both of the shape of ``logits``.
+
+    Raises:
+        ValueError: if the shapes do not fit, ``target`` is not an integer tensor, or a class
+            is out of range.
+
+    Examples::
+
+        >>> autograd, closed_form = cross_entropy_gradient(
+        ...     torch.tensor([[2.0, 1.0, 0.0]]), torch.tensor([0]))
+        >>> torch.allclose(autograd, closed_form)
+        True
+    """
+    if logits.dim() != 2 or target.shape != logits.shape[:1]:
+        raise ValueError(
+            f"cross_entropy_gradient: need logits (N, K) and target (N,), got "
+            f"{tuple(logits.shape)} and {tuple(target.shape)}")
+    if target.is_floating_point() or target.is_complex() or target.dtype == torch.bool:
+        raise ValueError(f"cross_entropy_gradient: target must hold integer classes, got "
+                         f"{target.dtype}")
+    if target.numel() and (target.min() < 0 or target.max() >= logits.shape[1]):
+        raise ValueError(f"cross_entropy_gradient: classes must lie in [0, {logits.shape[1]})")
+    z = logits.detach().clone().requires_grad_(True)
+    (autograd,) = torch.autograd.grad(
+        torch.nn.functional.cross_entropy(z, target, reduction="sum"), z)
+    one_hot = torch.nn.functional.one_hot(target, logits.shape[1]).to(logits.dtype)
+    return autograd, F.softmax(logits.detach(), dim=-1) - one_hot
