@@ -125,7 +125,18 @@ def test_stored_reports_load_label_and_plot(report, tmp_path):
     assert "native" in table["glu"] and "silu_alone" in table["swiglu"]
     merged = plots.plot_speedups([reports[0], reports[0]])  # same label: one panel
     assert len(merged.axes) == 1
-    assert len(plots.plot_sizes(reports).axes) == 2  # time and share of copy bandwidth
+    sizes = plots.plot_sizes(reports)
+    assert len(sizes.axes) == 2  # time and share of copy bandwidth
+    assert "F.silu alone, fwd" in [t.get_text() for t in sizes.axes[1].get_legend().texts]
+    # bars grow from the eager level, up for a speed-up and down for a slow-down
+    bars = [b for b in merged.axes[0].patches]
+    assert bars and all(b.get_y() == 1.0 for b in bars)
+    assert {round(1 + b.get_height(), 9) for b in bars} <= {
+        round(v, 9) for row in table.values() for v in row.values()}
+    one_size = dict(reports[0])
+    first = tuple(one_size["results"][0]["shape"])
+    one_size["results"] = [r for r in one_size["results"] if tuple(r["shape"]) == first]
+    assert len(plots.plot_sizes([one_size, reports[0]]).axes) == 2  # a single size: no row
 
 
 def test_allocation_setting_names_the_allocator_environment():

@@ -25,6 +25,8 @@ VARIANT_COLORS = {
     "actbook": OKABE_ITO["reddish purple"],
     "silu_alone": OKABE_ITO["black"],
 }
+#: How a variant is named in a legend (the identifier where it reads well).
+VARIANT_LABELS = {"silu_alone": "F.silu alone"}
 
 
 _SPEEDUP_TICKS = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
@@ -119,9 +121,10 @@ def plot_speedups(reports: list[dict], pass_name: str = "forward+backward") -> F
             offset = (i - (len(variants) - 1) / 2) * width
             present = [(k, table[op][variant]) for k, op in enumerate(ops) if variant in table[op]]
             xs, ys = zip(*present, strict=True)
-            ax.bar(
-                [x + offset for x in xs], ys, width, color=VARIANT_COLORS[variant], label=variant
-            )
+            # from the eager level 1 up or down: on a log axis a bar from any other base
+            # would make its length mean nothing
+            ax.bar([x + offset for x in xs], [y - 1 for y in ys], width, bottom=1.0,
+                   color=VARIANT_COLORS[variant], label=VARIANT_LABELS.get(variant, variant))
         ax.axhline(1.0, color="0.3", linewidth=0.8)
         ax.set_yscale("log")
         values = [x for row in table.values() for x in row.values()]
@@ -141,19 +144,20 @@ def plot_sizes(reports: list[dict], op: str = "swiglu") -> Figure:
     """Median time and effective bandwidth (as a share of the copy bandwidth) against the size
     of one input.
 
-    One row per report that measured ``op``: time on the left (log-log), share of copy
-    bandwidth on the right; solid lines forward, dashed forward+backward.
+    One row per report that measured ``op`` at two sizes or more: time on the left (log-log),
+    share of copy bandwidth on the right; solid lines forward, dashed forward+backward.
 
     Args:
-        reports: reports as :func:`load_reports` returns them; those without ``op`` are
-            skipped.
+        reports: reports as :func:`load_reports` returns them; those without ``op``, or with
+            it at one size only, are skipped.
         op: the op to draw (default ``"swiglu"``).
 
     Returns:
         matplotlib.figure.Figure: a new figure of two panels per report, one line per variant
         and pass.
     """
-    reports = [r for r in reports if any(row["op"] == op for row in r["results"])]
+    reports = [r for r in reports
+               if len({tuple(row["shape"]) for row in r["results"] if row["op"] == op}) > 1]
     fig = Figure(figsize=(8.0, 2.8 * len(reports)), layout="constrained")
     axes = fig.subplots(len(reports), 2, squeeze=False)
     for (ax_time, ax_share), report in zip(axes, reports, strict=True):
@@ -168,7 +172,8 @@ def plot_sizes(reports: list[dict], op: str = "swiglu") -> Figure:
                 )
                 sizes, seconds, fractions = np.array(points).T
                 mib = sizes * element / 2**20
-                name = f"{variant}, {'fwd' if pass_name == 'forward' else 'fwd+bwd'}"
+                name = (f"{VARIANT_LABELS.get(variant, variant)}, "
+                        f"{'fwd' if pass_name == 'forward' else 'fwd+bwd'}")
                 color = VARIANT_COLORS[variant]
                 ax_time.plot(mib, seconds * 1e3, style, marker="o", color=color, label=name)
                 ax_share.plot(mib, fractions, style, marker="o", color=color)
