@@ -105,6 +105,18 @@ async () => {
     badAlt: [...document.images]
       .filter(i => !i.alt || /_images\/|\.(png|svg|jpg)$/.test(i.alt))
       .map(i => i.getAttribute("src")),
+    // figures: stored at twice their size, drawn unsquashed, each a link to its full image
+    figures: [...document.querySelectorAll("figure img, .cell_output img")].map(i => {
+      const box = i.getBoundingClientRect();
+      const link = i.closest("a");
+      return {
+        src: i.getAttribute("src"),
+        sharp: i.naturalWidth >= 1.9 * box.width,
+        squashed: Math.abs(box.height * i.naturalWidth - box.width * i.naturalHeight)
+                  > 0.02 * box.width * i.naturalHeight,
+        linked: !!link && link.getAttribute("href") === i.getAttribute("src"),
+      };
+    }),
     wideTables: [...document.querySelectorAll("table")]
       .filter(t => t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
       .map(t => (t.querySelector("th, td") || {}).textContent),
@@ -147,6 +159,10 @@ def test_page_renders_offline_without_errors(browser, base_url: str, path: str) 
     assert not probe["images"], f"{path}: images not loaded: {probe['images']}"
     assert not probe["badAlt"], f"{path}: images without a text alternative {probe['badAlt']}"
     assert not probe["wideTables"], f"{path}: tables wider than the column {probe['wideTables']}"
+    figures = probe["figures"]
+    assert not [f["src"] for f in figures if not f["sharp"]], f"{path}: figures below 2x"
+    assert not [f["src"] for f in figures if not f["linked"]], (
+        f"{path}: figures that do not open at full size")
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -154,6 +170,8 @@ def test_page_fits_a_phone(browser, base_url: str, path: str) -> None:
     probe, _, _ = _visit(browser, base_url + path, PHONE)
     assert probe["scrollWidth"] <= probe["innerWidth"], (
         f"{path} is {probe['scrollWidth']} px wide on a {probe['innerWidth']} px screen")
+    squashed = [f["src"] for f in probe["figures"] if f["squashed"]]
+    assert not squashed, f"{path}: figures drawn out of proportion on a phone: {squashed}"
 
 
 _LINK = re.compile(r'<a\s[^>]*href="([^"]+)"')
@@ -194,14 +212,19 @@ def test_redirects_lead_to_a_page(path: str) -> None:
 
 
 def test_the_probe_sees_raw_tex_wide_pages_and_console_errors(browser) -> None:
-    """The checks above can fail: a page without MathJax, wider than a phone, with an error."""
+    """The checks above can fail: a page without MathJax, wider than a phone, with an error,
+    and a figure that is blurred, squashed and not a link."""
     page = browser.new_page(viewport={"width": PHONE, "height": 600})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    pixel = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4"
+             "nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==")
     page.set_content(r'<p>\(x^2\)</p><div style="width: 600px">wide</div>'
+                     f'<figure><img src="{pixel}" alt="a dot" width="40" height="20"></figure>'
                      "<script>undefinedFunction()</script>")
     probe = page.evaluate(_PROBE)
     page.close()
+    assert probe["figures"] == [{"src": pixel, "sharp": False, "squashed": True, "linked": False}]
     assert probe["raw"] == [r"\(x^2\)"]
     assert probe["scrollWidth"] > probe["innerWidth"]
     assert errors and "undefinedFunction" in errors[0]
