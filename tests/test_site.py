@@ -264,3 +264,16 @@ def test_api_reference_documents_every_public_name(module_name: str) -> None:
     assert module_name in {i.removeprefix("module-") for i in ids}, f"{module_name}: no section"
     missing = [n for n in _defined_names(module_name) if f"{module_name}.{n}" not in ids]
     assert not missing, f"book/api.html does not document {module_name}: {missing}"
+
+
+def test_search_snippets_show_no_tex_and_keep_cells_apart(browser, base_url: str) -> None:
+    page = browser.new_page(viewport={"width": DESKTOP, "height": 900})
+    page.goto(base_url + "search.html?q=SwiGLU", wait_until="load")
+    page.wait_for_function("document.querySelectorAll('p.context').length >= 5",
+                           timeout=30_000)
+    page.wait_for_timeout(1000)  # the remaining pages' snippets
+    snippets = page.eval_on_selector_all("p.context", "ps => ps.map(p => p.textContent)")
+    page.close()
+    assert snippets
+    assert not [s for s in snippets if "\\(" in s or "\\[" in s or "\\operatorname" in s]
+    assert not [s for s in snippets if "SwiGLUSwiGLU" in s]
