@@ -19,7 +19,7 @@ from actbook.accuracy.compare import never_worse
 from actbook.accuracy.contract import CONTRACT, Departure
 from actbook.accuracy.harness import ErrorSummary
 from actbook.accuracy.sweep import SweepResult
-from actbook.text import minus
+from actbook.text import minus, percent
 
 
 def format_ulp(error: float) -> str:
@@ -69,7 +69,7 @@ def _verdict(s: ErrorSummary) -> str:
         f"{s.nonfinite_outputs} non-finite" if s.nonfinite_outputs else "",
         f"{s.wrong_zeros} wrong zeros" if s.wrong_zeros else "",
         f"{s.nonfinite_gradients} bad gradients" if s.nonfinite_gradients else "",
-        f"{100 * s.correctly_rounded:.2f}% rounded" if not (
+        f"{percent(s.correctly_rounded, decimals=2)} rounded" if not (
             s.bound_violations or s.nonfinite_outputs or s.wrong_zeros
             or s.nonfinite_gradients) else "",
     ]
@@ -117,8 +117,8 @@ def comparison_table(result: SweepResult, dtype: str, fmt: str = "markdown") -> 
             s.activation, format_ulp(s.max_ulp),
             format_ulp(t.max_ulp) if t else "—",
             _worst(s), _worst(t) if t else "—",
-            f"{100 * s.correctly_rounded:.2f}%",
-            f"{100 * t.correctly_rounded:.2f}%" if t else "—",
+            percent(s.correctly_rounded, decimals=2),
+            percent(t.correctly_rounded, decimals=2) if t else "—",
             _verdict(s),
             ("✓" if never_worse(s, t) else "✗") if t else "—",
         ])
@@ -144,7 +144,7 @@ def compiled_table(result: SweepResult, fmt: str = "markdown") -> str:
     rows = [[c.implementation, c.activation, c.dtype, format_ulp(c.eager_max_ulp),
              format_ulp(c.compiled_max_ulp), format_number(c.worst_input),
              ("✓" if c.within_rule else "✗") + f" (k = {c.multiplier:g}, s = {c.slack:g})",
-             f"{100 * c.changed:.2f}%"] for c in result.compiled]
+             percent(c.changed, decimals=2)] for c in result.compiled]
     return _table(header, rows, fmt)
 
 
