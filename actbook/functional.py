@@ -985,7 +985,8 @@ def pack_gated(gate: Tensor, value: Tensor, dim: int = -1, layout: Layout = "gat
 
     Examples::
 
-        >>> pack_gated(torch.tensor([1.0, 3.0]), torch.tensor([2.0, 4.0]), layout="interleaved")
+        >>> gate, value = torch.tensor([1.0, 3.0]), torch.tensor([2.0, 4.0])
+        >>> pack_gated(gate, value, layout="interleaved")
         tensor([1., 2., 3., 4.])
     """
     layout = check_layout(layout)

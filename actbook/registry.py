@@ -746,8 +746,9 @@ def gated_form(name: str, **params: Any) -> GatedForm:
 
         >>> gated_form("geglu", approximate="tanh").gate
         'gelu_tanh'
-        >>> gated_form("drelu")
-        GatedForm(gate='relu', value='relu', gate_clamp=None, value_clamp=None, value_offset=0.0)
+        >>> form = gated_form("drelu")
+        >>> form.gate, form.value, form.gate_clamp, form.value_offset
+        ('relu', 'relu', None, 0.0)
     """
     form = bind(name, **params).gated
     if form is None:

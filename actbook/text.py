@@ -196,7 +196,8 @@ def wrapped(label: str, items: Sequence[str], width: int = 78, indent: int = 15)
 
     Examples::
 
-        >>> print(wrapped("sigmoid era", ["step", "sigmoid", "tanh", "softmax"], width=34))
+        >>> names = ["step", "sigmoid", "tanh", "softmax"]
+        >>> print(wrapped("sigmoid era", names, width=34))
         sigmoid era    step, sigmoid,
                        tanh, softmax
     """

@@ -163,7 +163,7 @@ def departures_table(departures: list[Departure], fmt: str = "markdown") -> str:
     Raises:
         ValueError: if ``fmt`` is neither ``"markdown"`` nor ``"html"``.
     """
-    header = ["activation", "dtype", "x", "", "contract", "got"]
+    header = ["activation", "dtype", "x", "of", "contract", "got"]
     rows = [[d.activation, d.dtype, format_number(d.x), d.what, format_number(d.expected, 10),
              format_number(d.got, 10)] for d in departures]
     return _table(header, rows, fmt)

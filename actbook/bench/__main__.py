@@ -2,8 +2,9 @@
 
 Example::
 
-    python -m actbook.bench --device cpu --dtype float32 --shape 8192x4096 --ops swiglu \\
-        --repeats 10 --out benchmarks/results/cpu_2core_float32
+    python -m actbook.bench --device cpu --dtype float32 \\
+        --shape 8192x4096 --ops swiglu --repeats 10 \\
+        --out benchmarks/results/cpu_2core_float32
 
 writes ``cpu_2core_float32.json`` (machine, settings, every measurement) and ``.md`` (tables),
 and prints the tables.

@@ -104,7 +104,8 @@ def time_ratios(
 
     Examples::
 
-        >>> row = {"op": "swiglu", "variant": "fused", "pass": "forward", "shape": [4, 4]}
+        >>> row = {"op": "swiglu", "variant": "fused", "pass": "forward",
+        ...        "shape": [4, 4]}
         >>> fast = {"results": [{**row, "median_s": 0.5}]}
         >>> slow = {"results": [{**row, "median_s": 2.0}]}
         >>> time_ratios(fast, slow)
@@ -199,9 +200,11 @@ def gpu_diagnosis(text: str) -> dict:
     Examples::
 
         >>> report = gpu_diagnosis(
-        ...     "# python3 benchmarks/gpu_diag.py on one NVIDIA H200 (torch 2.11.0+cu130)\\n"
+        ...     "# python3 benchmarks/gpu_diag.py on one NVIDIA H200 "
+        ...     "(torch 2.11.0+cu130)\\n"
         ...     "copy 0.113 ms (one input's size)\\n"
-        ...     "eager F.silu*v    0.284 ms back to back, 0.298 ms one call after a sync\\n")
+        ...     "eager F.silu*v    0.284 ms back to back, "
+        ...     "0.298 ms one call after a sync\\n")
         >>> report["gpu"], report["torch"], report["copy_ms"], report["kernels"]
         ('NVIDIA H200', '2.11.0', 0.113, {'eager F.silu*v': (0.284, 0.298)})
     """

@@ -22,8 +22,8 @@ compiler the kernels run eagerly after one :class:`FusionUnavailableWarning`
 Example::
 
     from actbook import kernels
-    y = kernels.swiglu(gate, value)                       # as actbook.functional.swiglu
-    act = kernels.get("geglu", approximate="tanh")        # by name, with parameters
+    y = kernels.swiglu(gate, value)  # as actbook.functional.swiglu
+    act = kernels.get("geglu", approximate="tanh")  # by name, with parameters
 """
 
 from __future__ import annotations

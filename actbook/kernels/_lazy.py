@@ -28,7 +28,8 @@ class FusionUnavailableWarning(RuntimeWarning):
     Examples::
 
         >>> import warnings
-        >>> warnings.simplefilter("error", FusionUnavailableWarning)  # make it fail loudly
+        >>> # make it fail loudly
+        >>> warnings.simplefilter("error", FusionUnavailableWarning)
         >>> warnings.resetwarnings()
     """
 
