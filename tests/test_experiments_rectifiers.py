@@ -6,6 +6,7 @@ import statistics
 
 import mpmath
 import pytest
+import torch
 
 from actbook import F
 from actbook.experiments import rectifiers as R
@@ -96,3 +97,42 @@ def test_deep_narrow_relu_networks_are_born_dead_and_wide_ones_are_not():
 def test_born_dead_share_rejects_bad_arguments(kwargs):
     with pytest.raises(ValueError, match="born_dead_share"):
         R.born_dead_share(**kwargs)
+
+
+def test_digits_data_is_split_and_standardised_on_the_training_set():
+    x, y, x_test, y_test = R.digits_data(seed=0)
+    assert x.shape == (1438, 64) and x_test.shape == (359, 64) and x.dtype == R.DTYPE
+    assert y.shape == (1438,) and set(y.tolist()) == set(range(10))
+    assert x.mean(dim=0).abs().max() < 1e-12
+    spread = x.std(dim=0)
+    assert ((spread - 1).abs() < 1e-12).sum() + (spread == 0).sum() == 64
+    other = R.digits_data(seed=1)[0]
+    assert not torch.equal(x, other)
+    with pytest.raises(ValueError, match="test_share"):
+        R.digits_data(test_share=1.0)
+
+
+def test_train_digits_learns_and_counts_zeros_dead_units_and_slopes():
+    relu = R.train_digits("relu", depth=2, width=16, epochs=3, lr=0.2)
+    assert relu.losses[-1] < 0.5 * relu.losses[0] and relu.test_accuracy > 0.7
+    assert len(relu.initial.dead) == len(relu.final.zeros) == 2 and relu.slopes == []
+    assert 0.3 < relu.initial.zeros[0] < 0.7  # He weights, zero biases: about half
+    assert all(0 <= d <= z <= 1 for d, z in zip(relu.final.dead, relu.final.zeros,
+                                                 strict=True))
+    leaky = R.train_digits("leaky_relu", depth=2, width=16, epochs=2)
+    assert leaky.final.zeros == [0.0, 0.0] and leaky.final.dead == [0.0, 0.0]
+    prelu = R.train_digits("prelu", depth=2, width=16, epochs=2)
+    assert [len(s) for s in prelu.slopes] == [16, 16]
+    assert any(abs(v - 0.25) > 1e-6 for s in prelu.slopes for v in s)  # they were learned
+    again = R.train_digits("relu", depth=2, width=16, epochs=3, lr=0.2)
+    assert again.losses == relu.losses  # seeded
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"depth": 0}, "depth"), ({"width": 0}, "width"), ({"batch_size": 0}, "batch_size"),
+    ({"epochs": -1}, "epochs"), ({"activation": "swiglu"}, "not an elementwise"),
+])
+def test_train_digits_rejects_bad_arguments(kwargs, message):
+    arguments = {"activation": "relu", "depth": 1, "width": 4, "epochs": 0} | kwargs
+    with pytest.raises(ValueError, match=message):
+        R.train_digits(**arguments)
