@@ -79,7 +79,9 @@ def _raises(obj: Callable) -> bool:
             return False
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(inspect.unwrap(obj))))
-    except (OSError, TypeError):
+    except (OSError, TypeError, SyntaxError):
+        # no source of its own: a dataclass's generated __init__ (inspect may then return
+        # unrelated lines of the module, which do not parse)
         return False
     function = tree.body[0]
     nested = [n for n in ast.walk(function) if isinstance(n, ast.FunctionDef | ast.Lambda)

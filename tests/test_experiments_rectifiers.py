@@ -136,3 +136,27 @@ def test_train_digits_rejects_bad_arguments(kwargs, message):
     arguments = {"activation": "relu", "depth": 1, "width": 4, "epochs": 0} | kwargs
     with pytest.raises(ValueError, match=message):
         R.train_digits(**arguments)
+
+
+def test_alpha_dropout_keeps_selu_normalised_and_ordinary_dropout_does_not():
+    def last_variance(drop):
+        run = R.propagate("selu", 24, width=128, init="lecun", n_samples=256, dropout=drop)
+        return statistics.mean(run.variance[-8:])
+
+    assert abs(last_variance(R.alpha_dropout(0.1)) - 1) < 0.05
+    assert last_variance(R.dropout(0.1)) > 1.3
+    # the rates: nothing dropped at 0
+    h = torch.randn(1000, dtype=torch.float64)
+    generator = torch.Generator().manual_seed(0)
+    assert torch.equal(R.dropout(0.0)(h, generator), h)
+    torch.testing.assert_close(R.alpha_dropout(0.0)(h, generator), h)
+    dropped = R.dropout(0.5)(torch.ones(10_000, dtype=torch.float64), generator)
+    assert set(dropped.unique().tolist()) == {0.0, 2.0} and abs(dropped.mean() - 1) < 0.05
+
+
+@pytest.mark.parametrize("rate", [-0.1, 1.0])
+def test_dropouts_reject_rates_outside_zero_to_one(rate):
+    with pytest.raises(ValueError, match="p must lie"):
+        R.dropout(rate)
+    with pytest.raises(ValueError, match="p must lie"):
+        R.alpha_dropout(rate)

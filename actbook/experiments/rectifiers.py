@@ -24,8 +24,10 @@ __all__ = [
     "LayerCensus",
     "Propagation",
     "SeluConstants",
+    "alpha_dropout",
     "born_dead_share",
     "digits_data",
+    "dropout",
     "propagate",
     "selu_constants_closed_form",
     "selu_constants_solved",
@@ -37,6 +39,8 @@ DTYPE = torch.float64
 #: How the weights of :func:`propagate` are drawn: N(0, gain²/fan_in) for ``"he"`` (gain √2),
 #: ``"lecun"`` (gain 1) and ``"xavier"`` (variance 2/(fan_in + fan_out)), each times ``gain``.
 Init = Literal["he", "lecun", "xavier"]
+#: A dropout for :func:`propagate`: a function of a layer's output and a generator.
+Dropout = Callable[[Tensor, torch.Generator], Tensor]
 
 
 # --- SELU's constants ----------------------------------------------------------------------------
@@ -179,7 +183,7 @@ def propagate(
     *,
     n_samples: int = 512,
     input_variance: float = 1.0,
-    dropout: Callable[[Tensor, torch.Generator], Tensor] | None = None,
+    dropout: Dropout | None = None,
     seed: int = 0,
 ) -> Propagation:
     r"""Push standard normal inputs through ``depth`` random fully connected layers and record,
@@ -201,9 +205,8 @@ def propagate(
         gain: the factor on the weights' standard deviation (default 1.0).
         n_samples: the number of inputs (default 512).
         input_variance: the variance of the Gaussian inputs (default 1.0).
-        dropout: applied to each layer's output with a generator, for example
-            ``lambda h, g: h * (torch.rand(h.shape, generator=g, dtype=h.dtype) > 0.1) / 0.9``;
-            ``None`` (the default) for none.
+        dropout: applied to each layer's output with the run's generator, for example
+            :func:`dropout` or :func:`alpha_dropout`; ``None`` (the default) for none.
         seed: the seed of the inputs, weights, read-out and dropout (default 0).
 
     Returns:
@@ -250,6 +253,60 @@ def propagate(
             [o.var(correction=0).item() for o in outputs],
             [n / norms[-1] if norms[-1] else n for n in norms],
         )
+
+
+def dropout(p: float) -> Dropout:
+    """Ordinary (inverted) dropout with rate ``p``, for :func:`propagate`: each output is zeroed
+    with probability ``p`` and the rest are divided by ``1 - p``, which keeps the mean and
+    raises the second moment (Srivastava et al. 2014).
+
+    Args:
+        p: the drop rate, in [0, 1).
+
+    Returns:
+        Dropout: the function ``(h, generator) -> h'``.
+
+    Raises:
+        ValueError: if ``p`` is not in [0, 1).
+    """
+    if not 0 <= p < 1:
+        raise ValueError(f"dropout: p must lie in [0, 1), got {p}")
+
+    def apply(h: Tensor, generator: torch.Generator) -> Tensor:
+        keep = torch.rand(h.shape, generator=generator, dtype=h.dtype) >= p
+        return h * keep / (1 - p)
+
+    return apply
+
+
+def alpha_dropout(p: float) -> Dropout:
+    r"""Alpha dropout with rate ``p``, for :func:`propagate` (Klambauer et al. 2017): dropped
+    outputs are set to SELU's lower limit :math:`\alpha' = -\lambda\alpha` instead of 0, and an
+    affine map :math:`a h + b` with :math:`a = ((1 - p)(1 + p\alpha'^2))^{-1/2}` and
+    :math:`b = -a p \alpha'` restores mean 0 and variance 1.
+
+    Args:
+        p: the drop rate, in [0, 1).
+
+    Returns:
+        Dropout: the function ``(h, generator) -> h'``.
+
+    Raises:
+        ValueError: if ``p`` is not in [0, 1).
+    """
+    if not 0 <= p < 1:
+        raise ValueError(f"alpha_dropout: p must lie in [0, 1), got {p}")
+    from actbook.functional import SELU_ALPHA, SELU_SCALE
+
+    low = -SELU_SCALE * SELU_ALPHA
+    a = ((1 - p) * (1 + p * low**2)) ** -0.5
+    b = -a * p * low
+
+    def apply(h: Tensor, generator: torch.Generator) -> Tensor:
+        keep = torch.rand(h.shape, generator=generator, dtype=h.dtype) >= p
+        return a * torch.where(keep, h, torch.full_like(h, low)) + b
+
+    return apply
 
 
 # --- networks born dead --------------------------------------------------------------------------
