@@ -160,3 +160,22 @@ def test_dropouts_reject_rates_outside_zero_to_one(rate):
         R.dropout(rate)
     with pytest.raises(ValueError, match="p must lie"):
         R.alpha_dropout(rate)
+
+
+def test_the_single_input_formula_is_the_simulation_on_one_input_and_bounds_more_inputs():
+    for depth, width in ((10, 2), (20, 3), (30, 4)):
+        exact = R.born_dead_single_input(depth, width)
+        simulated = R.born_dead_share(depth, width, n_networks=4000, n_inputs=1, seed=2)
+        assert abs(simulated - exact) < 4 * (exact * (1 - exact) / 4000) ** 0.5
+        assert R.born_dead_share(depth, width, n_networks=1000, n_inputs=64) < exact
+    with pytest.raises(ValueError, match="born_dead_single_input"):
+        R.born_dead_single_input(0, 2)
+
+
+def test_train_digits_perturbation_moves_a_calm_run_by_about_its_size():
+    base = R.train_digits("relu", depth=2, width=16, epochs=2, lr=0.1)
+    moved = R.train_digits("relu", depth=2, width=16, epochs=2, lr=0.1,
+                           input_perturbation=1e-13)
+    change = abs(moved.losses[-1] - base.losses[-1]) / base.losses[-1]
+    assert 0 < change < 1e-9
+    assert R.train_digits("relu", depth=2, width=16, epochs=2, lr=0.1).losses == base.losses

@@ -26,6 +26,7 @@ __all__ = [
     "SeluConstants",
     "alpha_dropout",
     "born_dead_share",
+    "born_dead_single_input",
     "digits_data",
     "dropout",
     "propagate",
@@ -461,7 +462,7 @@ def _census(layers: torch.nn.ModuleList, activations: torch.nn.ModuleList,
 
 def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float = 0.05,
                  epochs: int = 10, batch_size: int = 64, seed: int = 0,
-                 data_seed: int = 0) -> DigitsRun:
+                 data_seed: int = 0, input_perturbation: float = 0.0) -> DigitsRun:
     r"""Train a multilayer perceptron on :func:`digits_data` by plain minibatch SGD on the
     cross-entropy, in float64, and take a census of its hidden layers before and after.
 
@@ -469,6 +470,11 @@ def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float 
     ``activation`` (PReLU with one learnable slope per unit, from 0.25), He-normal weights
     :math:`\mathcal N(0, 2/n_{\text{in}})` and zero biases, and a linear output layer of 10
     units. Each epoch visits the training images once in an order drawn from ``seed``.
+
+    ``input_perturbation`` multiplies every training input by 1 + ε·z (z standard normal, a
+    seed of its own), ε this value: a change the size of the last bits of a matrix product. A
+    run whose results move in their printed digits under ε = 1e-13 is chaotic, and its digits
+    would differ between processors.
 
     Args:
         activation: the registered name of an elementwise activation (``"relu"``,
@@ -480,6 +486,8 @@ def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float 
         batch_size: the examples per step, at least 1 (default 64).
         seed: the seed of the weights and of the order of the examples (default 0).
         data_seed: the seed of the training/test split (default 0).
+        input_perturbation: ε, the relative perturbation of the training inputs (default
+            0.0: none).
 
     Returns:
         DigitsRun: the losses, the test accuracy, the censuses and PReLU's slopes.
@@ -498,6 +506,9 @@ def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float 
     if info(activation).kind != "elementwise":
         raise ValueError(f"train_digits: {activation!r} is not an elementwise activation")
     x, y, x_test, y_test = digits_data(data_seed)
+    if input_perturbation:
+        noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(-1), dtype=DTYPE)
+        x = x * (1 + input_perturbation * noise)
     sizes = [x.shape[1]] + [width] * depth
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -534,3 +545,36 @@ def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float 
     slopes = [m.weight.detach().tolist() for m in activations if info(activation).name == "prelu"]
     return DigitsRun(activation, depth, width, lr, seed, losses, accuracy, initial,
                      _census(layers, activations, x), slopes)
+
+
+def born_dead_single_input(depth: int, width: int) -> float:
+    r"""The probability that a ReLU network of :func:`born_dead_share`'s kind without biases is
+    dead on one input: :math:`1 - (1 - 2^{-n})^L` for ``depth`` L and ``width`` n.
+
+    With one nonzero input and no biases, each unit of a layer whose input is not zero sees a
+    symmetric, continuous pre-activation, so it is positive with probability ½, independently of
+    the others (given the layer's input): the whole layer is zero with probability
+    :math:`2^{-n}`, and once it is, so is every layer after it. More inputs can only keep a
+    network alive (a layer must then be zero on all of them), so this is an upper bound on
+    :func:`born_dead_share`, reached as the inputs shrink to one point.
+
+    Args:
+        depth: the number of hidden layers, at least 1.
+        width: the units per layer, at least 1.
+
+    Returns:
+        float: the probability, in [0, 1).
+
+    Raises:
+        ValueError: if ``depth`` or ``width`` is below 1.
+
+    Examples::
+
+        >>> born_dead_single_input(depth=1, width=1)
+        0.5
+        >>> round(born_dead_single_input(depth=10, width=2), 4)
+        0.9437
+    """
+    if depth < 1 or width < 1:
+        raise ValueError(f"born_dead_single_input: need depth, width >= 1, got {depth}, {width}")
+    return 1.0 - (1.0 - 2.0**-width) ** depth
