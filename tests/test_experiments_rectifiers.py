@@ -179,3 +179,12 @@ def test_train_digits_perturbation_moves_a_calm_run_by_about_its_size():
     change = abs(moved.losses[-1] - base.losses[-1]) / base.losses[-1]
     assert 0 < change < 1e-9
     assert R.train_digits("relu", depth=2, width=16, epochs=2, lr=0.1).losses == base.losses
+
+
+def test_one_large_step_kills_relu_units_and_no_leaky_ones():
+    relu = R.train_digits("relu", depth=3, width=32, epochs=1, lr=0.05, large_step=30.0)
+    assert relu.before_step is not None and len(relu.losses) == 3
+    assert sum(relu.final.dead) > sum(relu.before_step.dead) + 0.1
+    leaky = R.train_digits("leaky_relu", depth=3, width=32, epochs=1, lr=0.05, large_step=30.0)
+    assert leaky.final.dead == [0.0, 0.0, 0.0]
+    assert R.train_digits("relu", depth=1, width=4, epochs=0).before_step is None

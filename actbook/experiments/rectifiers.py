@@ -431,8 +431,10 @@ class DigitsRun:
         losses: the mean training loss of each epoch, before the first one and after each.
         test_accuracy: the share of the test images classified correctly after training.
         initial: the census of the hidden layers on the training set before training.
-        final: the same after training.
+        final: the same after training (after the large step, if there was one).
         slopes: for PReLU, each layer's learned negative slopes (one per unit); else empty.
+        before_step: the census after the epochs and before the large step, or ``None``
+            without one.
     """
 
     activation: str
@@ -445,6 +447,7 @@ class DigitsRun:
     initial: LayerCensus
     final: LayerCensus
     slopes: list[list[float]]
+    before_step: LayerCensus | None = None
 
 
 def _census(layers: torch.nn.ModuleList, activations: torch.nn.ModuleList,
@@ -462,7 +465,8 @@ def _census(layers: torch.nn.ModuleList, activations: torch.nn.ModuleList,
 
 def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float = 0.05,
                  epochs: int = 10, batch_size: int = 64, seed: int = 0,
-                 data_seed: int = 0, input_perturbation: float = 0.0) -> DigitsRun:
+                 data_seed: int = 0, input_perturbation: float = 0.0,
+                 large_step: float | None = None) -> DigitsRun:
     r"""Train a multilayer perceptron on :func:`digits_data` by plain minibatch SGD on the
     cross-entropy, in float64, and take a census of its hidden layers before and after.
 
@@ -476,6 +480,11 @@ def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float 
     run whose results move in their printed digits under ε = 1e-13 is chaotic, and its digits
     would differ between processors.
 
+    ``large_step``, if given, is the step size of one more full-batch SGD step after the
+    epochs: the way a single oversized update (a spike in the gradient, a learning rate set
+    too high) can kill ReLU units. One step is no chaotic dynamics, so its outcome is the same
+    on every machine.
+
     Args:
         activation: the registered name of an elementwise activation (``"relu"``,
             ``"leaky_relu"``, ``"prelu"``, ``"elu"``, ...).
@@ -488,6 +497,7 @@ def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float 
         data_seed: the seed of the training/test split (default 0).
         input_perturbation: ε, the relative perturbation of the training inputs (default
             0.0: none).
+        large_step: the step size of a final full-batch step (default ``None``: none).
 
     Returns:
         DigitsRun: the losses, the test accuracy, the censuses and PReLU's slopes.
@@ -540,11 +550,20 @@ def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float 
             loss_fn(model(x[batch]), y[batch]).backward()
             optimiser.step()
         losses.append(mean_loss())
+    before_step = None
+    if large_step is not None:
+        before_step = _census(layers, activations, x)
+        for group in optimiser.param_groups:
+            group["lr"] = large_step
+        optimiser.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimiser.step()
+        losses.append(mean_loss())
     with torch.no_grad():
         accuracy = (model(x_test).argmax(dim=1) == y_test).double().mean().item()
     slopes = [m.weight.detach().tolist() for m in activations if info(activation).name == "prelu"]
     return DigitsRun(activation, depth, width, lr, seed, losses, accuracy, initial,
-                     _census(layers, activations, x), slopes)
+                     _census(layers, activations, x), slopes, before_step)
 
 
 def born_dead_single_input(depth: int, width: int) -> float:
