@@ -188,3 +188,10 @@ def test_one_large_step_kills_relu_units_and_no_leaky_ones():
     leaky = R.train_digits("leaky_relu", depth=3, width=32, epochs=1, lr=0.05, large_step=30.0)
     assert leaky.final.dead == [0.0, 0.0, 0.0]
     assert R.train_digits("relu", depth=1, width=4, epochs=0).before_step is None
+
+
+def test_layer_medians_take_the_median_of_each_layer_over_runs():
+    assert R.layer_medians([[1.0, 5.0], [3.0, 4.0], [2.0, 9.0]]) == [2.0, 5.0]
+    for bad in ([], [[1.0], [1.0, 2.0]]):
+        with pytest.raises(ValueError, match="layer_medians"):
+            R.layer_medians(bad)

@@ -8,7 +8,8 @@ the same on every machine.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import statistics
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -29,6 +30,7 @@ __all__ = [
     "born_dead_single_input",
     "digits_data",
     "dropout",
+    "layer_medians",
     "propagate",
     "selu_constants_closed_form",
     "selu_constants_solved",
@@ -597,3 +599,25 @@ def born_dead_single_input(depth: int, width: int) -> float:
     if depth < 1 or width < 1:
         raise ValueError(f"born_dead_single_input: need depth, width >= 1, got {depth}, {width}")
     return 1.0 - (1.0 - 2.0**-width) ** depth
+
+
+def layer_medians(per_run: Sequence[Sequence[float]]) -> list[float]:
+    """The median over runs of a per-layer quantity, layer by layer.
+
+    Args:
+        per_run: one list per run (a seed), each with one value per layer.
+
+    Returns:
+        list[float]: the medians, one per layer.
+
+    Raises:
+        ValueError: if there are no runs or the runs have different numbers of layers.
+
+    Examples::
+
+        >>> layer_medians([[0.1, 0.5], [0.3, 0.4], [0.2, 0.9]])
+        [0.2, 0.5]
+    """
+    if not per_run or len({len(run) for run in per_run}) != 1:
+        raise ValueError("layer_medians: need at least one run, all with the same layers")
+    return [statistics.median(values) for values in zip(*per_run, strict=True)]
