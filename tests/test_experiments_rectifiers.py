@@ -178,6 +178,8 @@ def test_train_digits_perturbation_moves_a_calm_run_by_about_its_size():
                            input_perturbation=1e-13)
     change = abs(moved.losses[-1] - base.losses[-1]) / base.losses[-1]
     assert 0 < change < 1e-9
+    assert R.digits_sensitivity("relu", depth=2, width=16, epochs=2, lr=0.1) == change
+    assert (base.n_train, base.steps) == (1438, 2 * 23)  # 23 batches of at most 64
     assert R.train_digits("relu", depth=2, width=16, epochs=2, lr=0.1).losses == base.losses
 
 

@@ -8,8 +8,7 @@ the same on every machine.
 from __future__ import annotations
 
 import math
-import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,6 +16,8 @@ import mpmath
 import torch
 from torch import Tensor
 
+from actbook.experiments.sigmoid_era import layer_medians
+from actbook.functional import SELU_ALPHA, SELU_SCALE
 from actbook.registry import get
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "born_dead_share",
     "born_dead_single_input",
     "digits_data",
+    "digits_sensitivity",
     "dropout",
     "layer_medians",
     "propagate",
@@ -258,6 +260,16 @@ def propagate(
         )
 
 
+def _check_rate(name: str, p: float) -> None:
+    if not 0 <= p < 1:
+        raise ValueError(f"{name}: p must lie in [0, 1), got {p}")
+
+
+def _kept(h: Tensor, p: float, generator: torch.Generator) -> Tensor:
+    """Which entries of ``h`` a dropout of rate ``p`` keeps, drawn from ``generator``."""
+    return torch.rand(h.shape, generator=generator, dtype=h.dtype) >= p
+
+
 def dropout(p: float) -> Dropout:
     """Ordinary (inverted) dropout with rate ``p``, for :func:`propagate`: each output is zeroed
     with probability ``p`` and the rest are divided by ``1 - p``, which keeps the mean and
@@ -272,12 +284,10 @@ def dropout(p: float) -> Dropout:
     Raises:
         ValueError: if ``p`` is not in [0, 1).
     """
-    if not 0 <= p < 1:
-        raise ValueError(f"dropout: p must lie in [0, 1), got {p}")
+    _check_rate("dropout", p)
 
     def apply(h: Tensor, generator: torch.Generator) -> Tensor:
-        keep = torch.rand(h.shape, generator=generator, dtype=h.dtype) >= p
-        return h * keep / (1 - p)
+        return h * _kept(h, p, generator) / (1 - p)
 
     return apply
 
@@ -297,17 +307,13 @@ def alpha_dropout(p: float) -> Dropout:
     Raises:
         ValueError: if ``p`` is not in [0, 1).
     """
-    if not 0 <= p < 1:
-        raise ValueError(f"alpha_dropout: p must lie in [0, 1), got {p}")
-    from actbook.functional import SELU_ALPHA, SELU_SCALE
-
+    _check_rate("alpha_dropout", p)
     low = -SELU_SCALE * SELU_ALPHA
     a = ((1 - p) * (1 + p * low**2)) ** -0.5
     b = -a * p * low
 
     def apply(h: Tensor, generator: torch.Generator) -> Tensor:
-        keep = torch.rand(h.shape, generator=generator, dtype=h.dtype) >= p
-        return a * torch.where(keep, h, torch.full_like(h, low)) + b
+        return a * torch.where(_kept(h, p, generator), h, torch.full_like(h, low)) + b
 
     return apply
 
@@ -435,6 +441,8 @@ class DigitsRun:
         initial: the census of the hidden layers on the training set before training.
         final: the same after training (after the large step, if there was one).
         slopes: for PReLU, each layer's learned negative slopes (one per unit); else empty.
+        n_train: the number of training images.
+        steps: the SGD steps of the epochs (the large step not counted).
         before_step: the census after the epochs and before the large step, or ``None``
             without one.
     """
@@ -449,6 +457,8 @@ class DigitsRun:
     initial: LayerCensus
     final: LayerCensus
     slopes: list[list[float]]
+    n_train: int
+    steps: int
     before_step: LayerCensus | None = None
 
 
@@ -564,8 +574,9 @@ def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float 
     with torch.no_grad():
         accuracy = (model(x_test).argmax(dim=1) == y_test).double().mean().item()
     slopes = [m.weight.detach().tolist() for m in activations if info(activation).name == "prelu"]
+    steps = epochs * -(-len(x) // batch_size)  # the last batch of an epoch may be smaller
     return DigitsRun(activation, depth, width, lr, seed, losses, accuracy, initial,
-                     _census(layers, activations, x), slopes, before_step)
+                     _census(layers, activations, x), slopes, len(x), steps, before_step)
 
 
 def born_dead_single_input(depth: int, width: int) -> float:
@@ -601,23 +612,22 @@ def born_dead_single_input(depth: int, width: int) -> float:
     return 1.0 - (1.0 - 2.0**-width) ** depth
 
 
-def layer_medians(per_run: Sequence[Sequence[float]]) -> list[float]:
-    """The median over runs of a per-layer quantity, layer by layer.
+def digits_sensitivity(activation: str, relative: float = 1e-13, **kwargs: object) -> float:
+    """Relative change of :func:`train_digits`'s final loss when every training input changes
+    by a relative ``relative`` (about the rounding error of a float64 matrix product).
+
+    A well-conditioned run changes by about as much as its inputs; a chaotic one changes in its
+    leading digits, so its printed results would depend on the processor.
 
     Args:
-        per_run: one list per run (a seed), each with one value per layer.
+        activation: the registered name of the hidden activation.
+        relative: ε, the relative change of the inputs (default 1e-13).
+        **kwargs: further arguments of :func:`train_digits`, passed on to both runs (not
+            ``input_perturbation``).
 
     Returns:
-        list[float]: the medians, one per layer.
-
-    Raises:
-        ValueError: if there are no runs or the runs have different numbers of layers.
-
-    Examples::
-
-        >>> layer_medians([[0.1, 0.5], [0.3, 0.4], [0.2, 0.9]])
-        [0.2, 0.5]
+        float: :math:`|L' - L| / |L|` for the final losses without and with the change.
     """
-    if not per_run or len({len(run) for run in per_run}) != 1:
-        raise ValueError("layer_medians: need at least one run, all with the same layers")
-    return [statistics.median(values) for values in zip(*per_run, strict=True)]
+    base = train_digits(activation, **kwargs).losses[-1]
+    moved = train_digits(activation, input_perturbation=relative, **kwargs).losses[-1]
+    return abs(moved - base) / abs(base)

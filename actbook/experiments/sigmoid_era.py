@@ -43,6 +43,7 @@ __all__ = [
     "find_cycle",
     "gradient_flow",
     "gradient_flow_over_seeds",
+    "layer_medians",
     "lecun_tanh",
     "mistake_bound",
     "naive_softmax",
@@ -506,8 +507,26 @@ class SeedMedians:
     runs: tuple[GradientFlow, ...]
 
 
-def _median_lists(lists: Sequence[Sequence[float]]) -> list[float]:
-    return [statistics.median(column) for column in zip(*lists, strict=True)]
+def layer_medians(per_run: Sequence[Sequence[float]]) -> list[float]:
+    """The median over runs of a per-layer (or per-step) quantity, position by position.
+
+    Args:
+        per_run: one list per run (a seed), all of the same length.
+
+    Returns:
+        list[float]: the medians, one per position.
+
+    Raises:
+        ValueError: if there are no runs or the runs have different lengths.
+
+    Examples::
+
+        >>> layer_medians([[0.1, 0.5], [0.3, 0.4], [0.2, 0.9]])
+        [0.2, 0.5]
+    """
+    if not per_run or len({len(run) for run in per_run}) != 1:
+        raise ValueError("layer_medians: need at least one run, all with the same layers")
+    return [statistics.median(values) for values in zip(*per_run, strict=True)]
 
 
 def gradient_flow_over_seeds(activation: str, depth: int, seeds: Sequence[int] = (0, 1, 2),
@@ -533,12 +552,12 @@ def gradient_flow_over_seeds(activation: str, depth: int, seeds: Sequence[int] =
     runs = tuple(gradient_flow(activation, depth, seed=seed, **kwargs) for seed in seeds)
     return SeedMedians(
         activation, tuple(seeds),
-        _median_lists([r.losses for r in runs]),
+        layer_medians([r.losses for r in runs]),
         statistics.median(r.losses[-1] for r in runs),
         statistics.median(r.constant_loss for r in runs),
-        _median_lists([r.relative_change for r in runs]),
+        layer_medians([r.relative_change for r in runs]),
         statistics.median(min(r.relative_change) for r in runs),
-        _median_lists([r.final_saturation for r in runs]),
+        layer_medians([r.final_saturation for r in runs]),
         runs,
     )
 
