@@ -99,45 +99,6 @@ def test_born_dead_share_rejects_bad_arguments(kwargs):
         R.born_dead_share(**kwargs)
 
 
-def test_digits_data_is_split_and_standardised_on_the_training_set():
-    x, y, x_test, y_test = R.digits_data(seed=0)
-    assert x.shape == (1438, 64) and x_test.shape == (359, 64) and x.dtype == R.DTYPE
-    assert y.shape == (1438,) and set(y.tolist()) == set(range(10))
-    assert x.mean(dim=0).abs().max() < 1e-12
-    spread = x.std(dim=0)
-    assert ((spread - 1).abs() < 1e-12).sum() + (spread == 0).sum() == 64
-    other = R.digits_data(seed=1)[0]
-    assert not torch.equal(x, other)
-    with pytest.raises(ValueError, match="test_share"):
-        R.digits_data(test_share=1.0)
-
-
-def test_train_digits_learns_and_counts_zeros_dead_units_and_slopes():
-    relu = R.train_digits("relu", depth=2, width=16, epochs=3, lr=0.2)
-    assert relu.losses[-1] < 0.5 * relu.losses[0] and relu.test_accuracy > 0.7
-    assert len(relu.initial.dead) == len(relu.final.zeros) == 2 and relu.slopes == []
-    assert 0.3 < relu.initial.zeros[0] < 0.7  # He weights, zero biases: about half
-    assert all(0 <= d <= z <= 1 for d, z in zip(relu.final.dead, relu.final.zeros,
-                                                 strict=True))
-    leaky = R.train_digits("leaky_relu", depth=2, width=16, epochs=2)
-    assert leaky.final.zeros == [0.0, 0.0] and leaky.final.dead == [0.0, 0.0]
-    prelu = R.train_digits("prelu", depth=2, width=16, epochs=2)
-    assert [len(s) for s in prelu.slopes] == [16, 16]
-    assert any(abs(v - 0.25) > 1e-6 for s in prelu.slopes for v in s)  # they were learned
-    again = R.train_digits("relu", depth=2, width=16, epochs=3, lr=0.2)
-    assert again.losses == relu.losses  # seeded
-
-
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"depth": 0}, "depth"), ({"width": 0}, "width"), ({"batch_size": 0}, "batch_size"),
-    ({"epochs": -1}, "epochs"), ({"activation": "swiglu"}, "not an elementwise"),
-])
-def test_train_digits_rejects_bad_arguments(kwargs, message):
-    arguments = {"activation": "relu", "depth": 1, "width": 4, "epochs": 0} | kwargs
-    with pytest.raises(ValueError, match=message):
-        R.train_digits(**arguments)
-
-
 def test_alpha_dropout_keeps_selu_normalised_and_ordinary_dropout_does_not():
     def last_variance(drop):
         run = R.propagate("selu", 24, width=128, init="lecun", n_samples=256, dropout=drop)
@@ -170,26 +131,6 @@ def test_the_single_input_formula_is_the_simulation_on_one_input_and_bounds_more
         assert R.born_dead_share(depth, width, n_networks=1000, n_inputs=64) < exact
     with pytest.raises(ValueError, match="born_dead_single_input"):
         R.born_dead_single_input(0, 2)
-
-
-def test_train_digits_perturbation_moves_a_calm_run_by_about_its_size():
-    base = R.train_digits("relu", depth=2, width=16, epochs=2, lr=0.1)
-    moved = R.train_digits("relu", depth=2, width=16, epochs=2, lr=0.1,
-                           input_perturbation=1e-13)
-    change = abs(moved.losses[-1] - base.losses[-1]) / base.losses[-1]
-    assert 0 < change < 1e-9
-    assert R.digits_sensitivity("relu", depth=2, width=16, epochs=2, lr=0.1) == change
-    assert (base.n_train, base.steps) == (1438, 2 * 23)  # 23 batches of at most 64
-    assert R.train_digits("relu", depth=2, width=16, epochs=2, lr=0.1).losses == base.losses
-
-
-def test_one_large_step_kills_relu_units_and_no_leaky_ones():
-    relu = R.train_digits("relu", depth=3, width=32, epochs=1, lr=0.05, large_step=30.0)
-    assert relu.before_step is not None and len(relu.losses) == 3
-    assert sum(relu.final.dead) > sum(relu.before_step.dead) + 0.1
-    leaky = R.train_digits("leaky_relu", depth=3, width=32, epochs=1, lr=0.05, large_step=30.0)
-    assert leaky.final.dead == [0.0, 0.0, 0.0]
-    assert R.train_digits("relu", depth=1, width=4, epochs=0).before_step is None
 
 
 def test_layer_medians_take_the_median_of_each_layer_over_runs():

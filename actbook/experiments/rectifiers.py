@@ -22,21 +22,16 @@ from actbook.registry import get
 
 __all__ = [
     "DTYPE",
-    "DigitsRun",
-    "LayerCensus",
     "Propagation",
     "SeluConstants",
     "alpha_dropout",
     "born_dead_share",
     "born_dead_single_input",
-    "digits_data",
-    "digits_sensitivity",
     "dropout",
     "layer_medians",
     "propagate",
     "selu_constants_closed_form",
     "selu_constants_solved",
-    "train_digits",
 ]
 
 #: The dtype of the chapter's experiments (the questions are mathematical: float64).
@@ -372,213 +367,6 @@ def born_dead_share(depth: int, width: int, n_networks: int = 1000, n_inputs: in
     return 1.0 - alive.double().mean().item()
 
 
-# --- training on real data: sparsity, dead units, learned slopes ---------------------------------
-
-
-def digits_data(seed: int = 0, test_share: float = 0.2) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    """scikit-learn's bundled handwritten digits (1,797 images of 8 × 8 pixels, 10 classes),
-    split at random into training and test sets and standardised with the training set's
-    statistics, in float64.
-
-    The data ship with scikit-learn (a copy of the UCI "Optical Recognition of Handwritten
-    Digits" test set), so nothing is downloaded. Pixels that are constant in the training set
-    are only centred (their spread is taken as 1).
-
-    Args:
-        seed: the seed of the split (default 0).
-        test_share: the share of the images held out, in (0, 1) (default 0.2).
-
-    Returns:
-        tuple[Tensor, Tensor, Tensor, Tensor]: training inputs (N, 64), training labels (N,),
-        test inputs and test labels.
-
-    Raises:
-        ValueError: if ``test_share`` is not in (0, 1).
-    """
-    if not 0 < test_share < 1:
-        raise ValueError(f"digits_data: test_share must lie in (0, 1), got {test_share}")
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    x = torch.tensor(digits.data, dtype=DTYPE)
-    y = torch.tensor(digits.target, dtype=torch.long)
-    order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
-    n_test = round(test_share * len(x))
-    test, train = order[:n_test], order[n_test:]
-    mean, spread = x[train].mean(dim=0), x[train].std(dim=0)
-    spread = torch.where(spread > 0, spread, torch.ones_like(spread))
-    x = (x - mean) / spread
-    return x[train], y[train], x[test], y[test]
-
-
-@dataclass(frozen=True)
-class LayerCensus:
-    """What the hidden layers of a network do on a data set, from the first layer to the last.
-
-    Args:
-        dead: the share of each layer's units that output exactly 0 on every input.
-        zeros: the share of exact zeros among each layer's outputs (units × inputs).
-        mean: the mean of each layer's outputs.
-    """
-
-    dead: list[float]
-    zeros: list[float]
-    mean: list[float]
-
-
-@dataclass(frozen=True)
-class DigitsRun:
-    """The outcome of :func:`train_digits`.
-
-    Args:
-        activation: the registered name of the hidden activation.
-        depth: the number of hidden layers.
-        width: the units per hidden layer.
-        lr: the step size.
-        seed: the seed of the weights and of the order of the examples.
-        losses: the mean training loss of each epoch, before the first one and after each.
-        test_accuracy: the share of the test images classified correctly after training.
-        initial: the census of the hidden layers on the training set before training.
-        final: the same after training (after the large step, if there was one).
-        slopes: for PReLU, each layer's learned negative slopes (one per unit); else empty.
-        n_train: the number of training images.
-        steps: the SGD steps of the epochs (the large step not counted).
-        before_step: the census after the epochs and before the large step, or ``None``
-            without one.
-    """
-
-    activation: str
-    depth: int
-    width: int
-    lr: float
-    seed: int
-    losses: list[float]
-    test_accuracy: float
-    initial: LayerCensus
-    final: LayerCensus
-    slopes: list[list[float]]
-    n_train: int
-    steps: int
-    before_step: LayerCensus | None = None
-
-
-def _census(layers: torch.nn.ModuleList, activations: torch.nn.ModuleList,
-            x: Tensor) -> LayerCensus:
-    dead, zeros, mean = [], [], []
-    with torch.no_grad():
-        for layer, activation in zip(layers, activations, strict=True):
-            x = activation(layer(x))
-            is_zero = x == 0
-            dead.append(is_zero.all(dim=0).double().mean().item())
-            zeros.append(is_zero.double().mean().item())
-            mean.append(x.mean().item())
-    return LayerCensus(dead, zeros, mean)
-
-
-def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float = 0.05,
-                 epochs: int = 10, batch_size: int = 64, seed: int = 0,
-                 data_seed: int = 0, input_perturbation: float = 0.0,
-                 large_step: float | None = None) -> DigitsRun:
-    r"""Train a multilayer perceptron on :func:`digits_data` by plain minibatch SGD on the
-    cross-entropy, in float64, and take a census of its hidden layers before and after.
-
-    The network has ``depth`` hidden layers of ``width`` units with the activation module of
-    ``activation`` (PReLU with one learnable slope per unit, from 0.25), He-normal weights
-    :math:`\mathcal N(0, 2/n_{\text{in}})` and zero biases, and a linear output layer of 10
-    units. Each epoch visits the training images once in an order drawn from ``seed``.
-
-    ``input_perturbation`` multiplies every training input by 1 + ε·z (z standard normal, a
-    seed of its own), ε this value: a change the size of the last bits of a matrix product. A
-    run whose results move in their printed digits under ε = 1e-13 is chaotic, and its digits
-    would differ between processors.
-
-    ``large_step``, if given, is the step size of one more full-batch SGD step after the
-    epochs: the way a single oversized update (a spike in the gradient, a learning rate set
-    too high) can kill ReLU units. One step is no chaotic dynamics, so its outcome is the same
-    on every machine.
-
-    Args:
-        activation: the registered name of an elementwise activation (``"relu"``,
-            ``"leaky_relu"``, ``"prelu"``, ``"elu"``, ...).
-        depth: the number of hidden layers, at least 1 (default 4).
-        width: the units per hidden layer, at least 1 (default 64).
-        lr: the step size of SGD (default 0.05).
-        epochs: the passes over the training set, at least 0 (default 10).
-        batch_size: the examples per step, at least 1 (default 64).
-        seed: the seed of the weights and of the order of the examples (default 0).
-        data_seed: the seed of the training/test split (default 0).
-        input_perturbation: ε, the relative perturbation of the training inputs (default
-            0.0: none).
-        large_step: the step size of a final full-batch step (default ``None``: none).
-
-    Returns:
-        DigitsRun: the losses, the test accuracy, the censuses and PReLU's slopes.
-
-    Raises:
-        ValueError: if ``depth``, ``width`` or ``batch_size`` is below 1, ``epochs`` is
-            negative, or ``activation`` is not elementwise.
-    """
-    from actbook.nn import make_activation
-    from actbook.registry import info
-
-    if min(depth, width, batch_size) < 1 or epochs < 0:
-        raise ValueError(
-            f"train_digits: need depth, width and batch_size >= 1 and epochs >= 0, got {depth},"
-            f" {width}, {batch_size}, {epochs}")
-    if info(activation).kind != "elementwise":
-        raise ValueError(f"train_digits: {activation!r} is not an elementwise activation")
-    x, y, x_test, y_test = digits_data(data_seed)
-    if input_perturbation:
-        noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(-1), dtype=DTYPE)
-        x = x * (1 + input_perturbation * noise)
-    sizes = [x.shape[1]] + [width] * depth
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        layers = torch.nn.ModuleList(torch.nn.Linear(a, b, dtype=DTYPE)
-                                     for a, b in zip(sizes, sizes[1:], strict=False))
-        for layer in layers:
-            torch.nn.init.normal_(layer.weight, std=math.sqrt(2.0 / layer.in_features))
-            torch.nn.init.zeros_(layer.bias)
-        output = torch.nn.Linear(width, 10, dtype=DTYPE)
-    params = {"num_parameters": width} if info(activation).name == "prelu" else {}
-    activations = torch.nn.ModuleList(make_activation(activation, **params).to(DTYPE)
-                                      for _ in range(depth))
-    model = torch.nn.Sequential(*[m for pair in zip(layers, activations, strict=True)
-                                  for m in pair], output)
-    optimiser = torch.optim.SGD(model.parameters(), lr=lr)
-    loss_fn = torch.nn.functional.cross_entropy
-
-    def mean_loss() -> float:
-        with torch.no_grad():
-            return loss_fn(model(x), y).item()
-
-    initial, losses = _census(layers, activations, x), [mean_loss()]
-    order_generator = torch.Generator().manual_seed(seed)
-    for _ in range(epochs):
-        order = torch.randperm(len(x), generator=order_generator)
-        for start in range(0, len(x), batch_size):
-            batch = order[start:start + batch_size]
-            optimiser.zero_grad()
-            loss_fn(model(x[batch]), y[batch]).backward()
-            optimiser.step()
-        losses.append(mean_loss())
-    before_step = None
-    if large_step is not None:
-        before_step = _census(layers, activations, x)
-        for group in optimiser.param_groups:
-            group["lr"] = large_step
-        optimiser.zero_grad()
-        loss_fn(model(x), y).backward()
-        optimiser.step()
-        losses.append(mean_loss())
-    with torch.no_grad():
-        accuracy = (model(x_test).argmax(dim=1) == y_test).double().mean().item()
-    slopes = [m.weight.detach().tolist() for m in activations if info(activation).name == "prelu"]
-    steps = epochs * -(-len(x) // batch_size)  # the last batch of an epoch may be smaller
-    return DigitsRun(activation, depth, width, lr, seed, losses, accuracy, initial,
-                     _census(layers, activations, x), slopes, len(x), steps, before_step)
-
-
 def born_dead_single_input(depth: int, width: int) -> float:
     r"""The probability that a ReLU network of :func:`born_dead_share`'s kind without biases is
     dead on one input: :math:`1 - (1 - 2^{-n})^L` for ``depth`` L and ``width`` n.
@@ -610,24 +398,3 @@ def born_dead_single_input(depth: int, width: int) -> float:
     if depth < 1 or width < 1:
         raise ValueError(f"born_dead_single_input: need depth, width >= 1, got {depth}, {width}")
     return 1.0 - (1.0 - 2.0**-width) ** depth
-
-
-def digits_sensitivity(activation: str, relative: float = 1e-13, **kwargs: object) -> float:
-    """Relative change of :func:`train_digits`'s final loss when every training input changes
-    by a relative ``relative`` (about the rounding error of a float64 matrix product).
-
-    A well-conditioned run changes by about as much as its inputs; a chaotic one changes in its
-    leading digits, so its printed results would depend on the processor.
-
-    Args:
-        activation: the registered name of the hidden activation.
-        relative: ε, the relative change of the inputs (default 1e-13).
-        **kwargs: further arguments of :func:`train_digits`, passed on to both runs (not
-            ``input_perturbation``).
-
-    Returns:
-        float: :math:`|L' - L| / |L|` for the final losses without and with the change.
-    """
-    base = train_digits(activation, **kwargs).losses[-1]
-    moved = train_digits(activation, input_perturbation=relative, **kwargs).losses[-1]
-    return abs(moved - base) / abs(base)
