@@ -43,6 +43,19 @@ def test_the_command_writes_a_sweep_that_loads_and_summarises(tmp_path, capsys):
     assert U.sweep_medians(result, "dead", "leaky_relu", "depth", width=8, lr=0.1)[1] == [0, 0]
 
 
+def test_reproduce_reruns_the_stored_points_it_is_asked_for():
+    result = U.run_sweep(TINY)
+    pairs = U.reproduce(result, activation="relu", depth=6)
+    assert [stored["seed"] for stored, _ in pairs] == [0, 1]
+    assert all(stored == again for stored, again in pairs)
+    doctored = result | {"runs": [r | {"stuck": 1.0} for r in result["runs"]]}
+    assert all(s["stuck"] != a["stuck"] for s, a in U.reproduce(doctored, depth=6))
+    for where, message in (({}, "select points"), ({"epochs": 1}, "select points"),
+                           ({"depth": 3}, "no stored point")):
+        with pytest.raises(ValueError, match=message):
+            U.reproduce(result, **where)
+
+
 def test_sweep_medians_leave_out_diverged_runs(tmp_path):
     grid = U.Grid(("leaky_relu",), (2,), (16,), (10.0,), (0,), 1)
     result = U.run_sweep(grid)

@@ -134,3 +134,11 @@ def test_step_summary_takes_medians_and_leaves_out_diverged_runs():
     for bad in ([], [D.train_digits("relu", depth=1, width=4, epochs=0)]):
         with pytest.raises(ValueError, match="step_summary"):
             D.step_summary(bad)
+
+
+def test_median_final_loss_is_the_median_over_seeds():
+    kwargs = {"depth": 2, "width": 8, "epochs": 1, "lr": 0.1}
+    losses = sorted(D.train_digits("relu", seed=s, **kwargs).losses[-1] for s in (0, 1, 2))
+    assert D.median_final_loss("relu", (0, 1, 2), **kwargs) == losses[1]
+    with pytest.raises(ValueError, match="at least one seed"):
+        D.median_final_loss("relu", ())

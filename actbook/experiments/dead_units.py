@@ -32,6 +32,7 @@ __all__ = [
     "Grid",
     "load_sweep",
     "main",
+    "reproduce",
     "run_sweep",
     "sweep_medians",
     "sweep_point",
@@ -158,7 +159,7 @@ def write_sweep(result: dict, folder: str | Path) -> Path:
         folder: the folder, created if missing.
 
     Returns:
-        Path: the file written.
+        pathlib.Path: the file written.
     """
     path = Path(folder) / RESULT_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -233,6 +234,32 @@ def sweep_medians(result: dict, quantity: Quantity, activation: str, vary: Axis,
         medians.append(statistics.median(finite) if finite else math.nan)
         diverged.append(len(points) - len(finite))
     return values, medians, diverged
+
+
+def reproduce(result: dict, **where: float | str) -> list[tuple[dict, dict]]:
+    """Run the stored points of a sweep that match ``where`` again on this machine.
+
+    Args:
+        result: what :func:`run_sweep` or :func:`load_sweep` returned.
+        **where: values of a point's ``activation``, ``depth``, ``width``, ``lr`` or ``seed``
+            that the points to rerun must have, e.g. ``activation="relu", width=8``.
+
+    Returns:
+        list[tuple[dict, dict]]: each matching stored point with its rerun, in the stored order.
+
+    Raises:
+        ValueError: if ``where`` names anything else, or no stored point matches.
+    """
+    allowed = {"activation", "depth", "width", "lr", "seed"}
+    if not where or set(where) - allowed:
+        raise ValueError(f"reproduce: select points by {sorted(allowed)}, got {sorted(where)}")
+    epochs = result["grid"].epochs if isinstance(result["grid"], Grid) else result["grid"][
+        "epochs"]
+    stored = [r for r in result["runs"] if all(r[k] == v for k, v in where.items())]
+    if not stored:
+        raise ValueError(f"reproduce: no stored point has {where}")
+    return [(r, sweep_point(r["activation"], r["depth"], r["width"], r["lr"], r["seed"], epochs))
+            for r in stored]
 
 
 def _numbers(kind: type) -> Callable[[str], tuple]:

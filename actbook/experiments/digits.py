@@ -25,6 +25,7 @@ __all__ = [
     "StuckChange",
     "digits_data",
     "digits_sensitivity",
+    "median_final_loss",
     "step_summary",
     "train_digits",
 ]
@@ -322,6 +323,25 @@ def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float 
                      final, _change(initial_stuck, final_stuck), slopes, len(x),
                      (epochs + epochs_after_step) * batches, before_step, after_step,
                      since_step)
+
+
+def median_final_loss(activation: str, seeds: Sequence[int], **kwargs: object) -> float:
+    """The median over ``seeds`` of :func:`train_digits`'s final training loss.
+
+    Args:
+        activation: the registered name of the hidden activation.
+        seeds: the seeds of the runs, at least one.
+        **kwargs: further arguments of :func:`train_digits` (not ``seed``).
+
+    Returns:
+        float: the median final loss (``nan`` if it is for a run that diverged).
+
+    Raises:
+        ValueError: if ``seeds`` is empty.
+    """
+    if not seeds:
+        raise ValueError("median_final_loss: need at least one seed")
+    return statistics.median(train_digits(activation, seed=s, **kwargs).losses[-1] for s in seeds)
 
 
 def digits_sensitivity(activation: str, relative: float = 1e-13, **kwargs: object) -> float:
