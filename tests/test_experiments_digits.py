@@ -145,3 +145,10 @@ def test_final_losses_are_those_of_the_runs_in_seed_order():
     assert D.final_losses("relu", (2, 0, 1), **kwargs) == losses
     with pytest.raises(ValueError, match="at least one seed"):
         D.final_losses("relu", ())
+
+
+def test_the_census_counts_negative_outputs():
+    relu = D.train_digits("relu", depth=2, width=16, epochs=1)
+    silu = D.train_digits("silu", depth=2, width=16, epochs=1)
+    assert relu.final.negative == [0.0, 0.0]
+    assert all(0.2 < n < 0.8 for n in silu.initial.negative)  # about half the inputs < 0

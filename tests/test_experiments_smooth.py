@@ -14,7 +14,7 @@ from actbook.experiments import smooth as S
 
 
 def test_the_stochastic_gate_averages_to_gelu_within_its_band():
-    x = torch.linspace(-3, 3, 25, dtype=torch.float64)
+    x = torch.arange(-12, 13, dtype=torch.float64) / 4  # -3 to 3, with 0 exactly
     mean, half = S.stochastic_gate(x, n_samples=20_000, seed=1)
     inside = ((mean - F.gelu(x)).abs() <= half).double().mean().item()
     assert inside > 0.85  # a 95 % band: about 24 of 25 points
@@ -106,3 +106,26 @@ def test_running_the_wrong_gelu_changes_a_blocks_output_by_the_approximation_err
         S.mismatch("gelu_tanh", "gelu", hidden=0)
     with pytest.raises(KeyError):
         S.mismatch("gelu_wrong", "gelu")
+
+
+def test_naive_mish_returns_zero_for_large_negative_inputs_and_stable_mish_does_not():
+    x = torch.tensor([-30.0, -20.0, -1.0, 0.5, 100.0])
+    naive = S.relative_error(S.mish_naive(x), "mish", x)
+    stable = S.relative_error(F.mish(x), "mish", x)
+    assert S.mish_naive(x)[:2].tolist() == [0.0, 0.0] and naive[:2].tolist() == [1.0, 1.0]
+    assert (stable < 1e-6).all() and (naive[2:] < 1e-6).all()
+    with pytest.raises(ValueError, match="differ in shape"):
+        S.relative_error(x[:2], "mish", x)
+
+
+def test_derivative_curves_match_the_closed_forms():
+    x = torch.linspace(-4, 4, 81, dtype=torch.float64)
+    f, d1, d2 = S.derivative_curves("silu", x)
+    sigma = torch.sigmoid(x)
+    torch.testing.assert_close(f, x * sigma)
+    torch.testing.assert_close(d1, sigma * (1 + x * (1 - sigma)))
+    torch.testing.assert_close(d2, sigma * (1 - sigma) * (2 + x * (1 - 2 * sigma)))
+    assert len(S.derivative_curves("gelu", x, order=3)) == 4
+    for bad in ({"order": 0}, {"x": x.reshape(9, 9)}):
+        with pytest.raises(ValueError, match="derivative_curves"):
+            S.derivative_curves("relu", **({"x": x} | bad))

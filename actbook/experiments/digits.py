@@ -80,12 +80,14 @@ class LayerCensus:
             input (for ReLU, the dead units).
         zeros: the share of exact zeros among each layer's outputs (units × inputs).
         mean: the mean of each layer's outputs.
+        negative: the share of negative values among each layer's outputs.
     """
 
     dead: list[float]
     stuck: list[float]
     zeros: list[float]
     mean: list[float]
+    negative: list[float]
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,7 @@ class DigitsRun:
 def _census(pre_activations: torch.nn.ModuleList, activations: torch.nn.ModuleList,
             x: Tensor) -> tuple[LayerCensus, list[Tensor]]:
     """The census of the hidden layers on ``x`` and each layer's mask of stuck units."""
-    dead, stuck, zeros, mean, masks = [], [], [], [], []
+    dead, stuck, zeros, mean, negative, masks = [], [], [], [], [], []
     with torch.no_grad():
         for pre_activation, activation in zip(pre_activations, activations, strict=True):
             a = pre_activation(x)
@@ -166,8 +168,9 @@ def _census(pre_activations: torch.nn.ModuleList, activations: torch.nn.ModuleLi
             stuck.append(is_stuck.double().mean().item())
             zeros.append(is_zero.double().mean().item())
             mean.append(x.mean().item())
+            negative.append((x < 0).double().mean().item())
             masks.append(is_stuck)
-    return LayerCensus(dead, stuck, zeros, mean), masks
+    return LayerCensus(dead, stuck, zeros, mean, negative), masks
 
 
 def _change(first: list[Tensor], second: list[Tensor]) -> StuckChange:

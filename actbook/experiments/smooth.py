@@ -22,10 +22,13 @@ __all__ = [
     "DTYPE",
     "ApproximationError",
     "approximation_error",
+    "derivative_curves",
     "fit_constant",
     "gate_form",
     "minimum_exact",
+    "mish_naive",
     "mismatch",
+    "relative_error",
     "silu_minimum_closed_form",
     "stochastic_gate",
 ]
@@ -303,3 +306,83 @@ def mismatch(used: str, intended: str, d_model: int = 256, hidden: int = 1024,
     a = x @ w1
     y_used, y_intended = get(used)(a) @ w2, get(intended)(a) @ w2
     return ((y_used - y_intended).norm() / y_intended.norm()).item()
+
+
+def mish_naive(x: Tensor) -> Tensor:
+    r"""Mish written as its definition, :math:`x \tanh(\log(1 + e^x))`, in the dtype of ``x``.
+
+    For large negative x, :math:`1 + e^x` rounds to 1 and the logarithm to 0, so the result is
+    0 where Mish is :math:`\approx x e^x`: in float32 from about x = -17. (For large positive x
+    it does not overflow: :math:`e^x` becomes inf, the logarithm inf and the tanh 1.) Compare
+    :func:`actbook.functional.mish`, which uses a stable softplus.
+
+    Args:
+        x: the input, a floating-point tensor.
+
+    Returns:
+        Tensor: the naive Mish, of the shape and dtype of ``x``.
+    """
+    return x * torch.tanh(torch.log(1 + torch.exp(x)))
+
+
+def relative_error(values: Tensor, name: str, x: Tensor) -> Tensor:
+    """The relative error of ``values``, computed at ``x``, against the 50-digit reference of
+    activation ``name`` (:mod:`actbook.accuracy.exact`).
+
+    Args:
+        values: the results to judge, of the shape of ``x``.
+        name: the registered elementwise activation they compute.
+        x: the points, finite floats.
+
+    Returns:
+        Tensor: :math:`|v - f(x)| / |f(x)|` in float64 (0 where both are 0).
+
+    Raises:
+        ValueError: if ``values`` and ``x`` differ in shape.
+    """
+    from actbook.accuracy.exact import exact_reference
+
+    if values.shape != x.shape:
+        raise ValueError(f"relative_error: values {tuple(values.shape)} and x "
+                         f"{tuple(x.shape)} differ in shape")
+    hi, lo = exact_reference(name, x.double().flatten().numpy())
+    exact = torch.from_numpy(hi).reshape(x.shape)
+    difference = (values.double() - exact - torch.from_numpy(lo).reshape(x.shape)).abs()
+    return torch.where(exact == 0, difference, difference / exact.abs())
+
+
+def derivative_curves(name: str, x: Tensor, order: int = 2) -> list[Tensor]:
+    """An activation and its derivatives up to ``order`` at ``x``, by automatic
+    differentiation in float64.
+
+    At a kink (ReLU at 0) autograd returns one of the one-sided values; elsewhere the
+    derivatives are exact up to rounding.
+
+    Args:
+        name: a registered elementwise activation.
+        x: the points, a 1-D tensor.
+        order: the highest derivative, at least 1 (default 2).
+
+    Returns:
+        list[Tensor]: ``[f(x), f'(x), ..., f^(order)(x)]`` in float64.
+
+    Raises:
+        ValueError: if ``order`` is below 1 or ``x`` is not 1-D.
+
+    Examples::
+
+        >>> x = torch.tensor([-1.0, 1.0], dtype=torch.float64)
+        >>> [c.tolist() for c in derivative_curves("relu", x)]
+        [[0.0, 1.0], [0.0, 1.0], [0.0, 0.0]]
+    """
+    from actbook.registry import get
+
+    if order < 1 or x.dim() != 1:
+        raise ValueError(f"derivative_curves: need order >= 1 and a 1-D x, got {order} and "
+                         f"shape {tuple(x.shape)}")
+    t = x.detach().to(DTYPE).requires_grad_(True)
+    curves = [get(name)(t)]
+    for _ in range(order):
+        (grad,) = torch.autograd.grad(curves[-1].sum(), t, create_graph=True)
+        curves.append(grad)
+    return [c.detach() for c in curves]
