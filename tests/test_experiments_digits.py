@@ -152,3 +152,27 @@ def test_the_census_counts_negative_outputs():
     silu = D.train_digits("silu", depth=2, width=16, epochs=1)
     assert relu.final.negative == [0.0, 0.0]
     assert all(0.2 < n < 0.8 for n in silu.initial.negative)  # about half the inputs < 0
+
+
+def test_the_loss_along_a_line_starts_at_the_trained_loss_and_leaves_the_model_alone():
+    run = D.train_digits("relu", depth=2, width=16, epochs=2, lr=0.1, keep_model=True)
+    before = [p.clone() for p in run.model.parameters()]
+    losses = D.loss_along_line(run.model, [-0.5, 0.0, 0.5])
+    assert losses[1] == pytest.approx(run.losses[-1], rel=1e-12)
+    assert min(losses[0], losses[2]) > losses[1]  # a trained network sits in a valley
+    assert all(torch.equal(a, b) for a, b in zip(before, run.model.parameters(), strict=True))
+    assert D.train_digits("relu", depth=1, width=4, epochs=0).model is None
+    with pytest.raises(ValueError, match="at least one step"):
+        D.loss_along_line(run.model, [])
+
+
+def test_relus_curvature_along_a_line_jumps_and_a_smooth_ones_does_not():
+    spreads = {}
+    for name in ("relu", "gelu"):
+        run = D.train_digits(name, depth=2, width=16, epochs=2, lr=0.1, keep_model=True)
+        t, curvature = D.line_curvature(run.model, n_points=41)
+        assert len(t) == len(curvature) == 39 and abs(t[19]) < 1e-12
+        spreads[name] = ((curvature.max() - curvature.min()) / curvature.median()).item()
+    assert spreads["relu"] > 3 * spreads["gelu"]
+    with pytest.raises(ValueError, match="line_curvature"):
+        D.line_curvature(run.model, n_points=2)

@@ -26,6 +26,8 @@ __all__ = [
     "digits_data",
     "digits_sensitivity",
     "final_losses",
+    "line_curvature",
+    "loss_along_line",
     "step_summary",
     "train_digits",
 ]
@@ -128,6 +130,8 @@ class DigitsRun:
         before_step: the census just before the large step, or ``None`` without one.
         after_step: the census just after it, or ``None``.
         since_step: how the stuck units changed from ``after_step`` to ``final``, or ``None``.
+        model: the trained network, if :func:`train_digits` was asked to keep it, else
+            ``None``.
     """
 
     activation: str
@@ -147,6 +151,7 @@ class DigitsRun:
     before_step: LayerCensus | None = None
     after_step: LayerCensus | None = None
     since_step: StuckChange | None = None
+    model: torch.nn.Module | None = None
 
     @property
     def diverged(self) -> bool:
@@ -183,7 +188,7 @@ def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float 
                  epochs: int = 10, batch_size: int = 64, seed: int = 0,
                  data_seed: int = 0, batch_norm: bool = False,
                  input_perturbation: float = 0.0, large_step: float | None = None,
-                 epochs_after_step: int = 0) -> DigitsRun:
+                 epochs_after_step: int = 0, keep_model: bool = False) -> DigitsRun:
     r"""Train a multilayer perceptron on :func:`digits_data` by plain minibatch SGD on the
     cross-entropy, in float64, and take a census of its hidden layers before and after.
 
@@ -223,6 +228,8 @@ def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float 
         large_step: the step size of a full-batch step after the epochs (default ``None``:
             none).
         epochs_after_step: the epochs after the large step, at least 0 (default 0).
+        keep_model: return the trained network in :attr:`DigitsRun.model` (default
+            ``False``).
 
     Returns:
         DigitsRun: the losses, the test accuracy, the censuses, what changed and PReLU's
@@ -325,7 +332,8 @@ def train_digits(activation: str, depth: int = 4, width: int = 64, *, lr: float 
     return DigitsRun(activation, depth, width, lr, seed, batch_norm, losses, accuracy, initial,
                      final, _change(initial_stuck, final_stuck), slopes, len(x),
                      (epochs + epochs_after_step) * batches, before_step, after_step,
-                     since_step)
+                     since_step,
+                     model if keep_model else None)
 
 
 def final_losses(activation: str, seeds: Sequence[int], **kwargs: object) -> list[float]:
@@ -425,3 +433,78 @@ def step_summary(runs: Sequence[DigitsRun]) -> StepSummary:
         median([r.test_accuracy for r in finite]),
         len(runs) - len(finite),
     )
+
+
+def loss_along_line(model: torch.nn.Module, steps: Sequence[float], seed: int = 0,
+                    data_seed: int = 0) -> list[float]:
+    r"""The training loss of a trained digits network along a random line through its weights.
+
+    The direction :math:`d` has, for every weight or bias tensor, a random normal tensor scaled
+    to that tensor's norm (a layer-wise version of the filter normalisation of Li et al. 2018, so
+    that the scale of ``steps`` means the same for every layer); the losses are those of
+    :math:`\theta + t\,d` for each ``t`` in ``steps``, on :func:`digits_data`'s training set.
+    The model is left as it was.
+
+    Args:
+        model: a network from :func:`train_digits` with ``keep_model=True``.
+        steps: the values of t (0 is the trained network).
+        seed: the seed of the direction (default 0).
+        data_seed: the seed of the training/test split it was trained on (default 0).
+
+    Returns:
+        list[float]: the mean cross-entropy at each step.
+
+    Raises:
+        ValueError: if ``steps`` is empty.
+    """
+    if not steps:
+        raise ValueError("loss_along_line: need at least one step")
+    x, y, _, _ = digits_data(data_seed)
+    generator = torch.Generator().manual_seed(seed)
+    params = list(model.parameters())
+    start = [p.detach().clone() for p in params]
+    direction = []
+    for p in start:
+        d = torch.randn(p.shape, generator=generator, dtype=p.dtype)
+        direction.append(d * (p.norm() / d.norm()) if p.norm() > 0 else d * 0)
+    model.eval()
+    losses = []
+    with torch.no_grad():
+        for t in steps:
+            for p, p0, d in zip(params, start, direction, strict=True):
+                p.copy_(p0 + t * d)
+            losses.append(torch.nn.functional.cross_entropy(model(x), y).item())
+        for p, p0 in zip(params, start, strict=True):
+            p.copy_(p0)
+    return losses
+
+
+def line_curvature(model: torch.nn.Module, half_width: float = 0.05, n_points: int = 101,
+                   seed: int = 0) -> tuple[Tensor, Tensor]:
+    r"""The curvature of the training loss along a random line through a trained network: the
+    second differences :math:`(L(t + h) - 2L(t) + L(t - h)) / h^2` of
+    :func:`loss_along_line` on an even grid of ``n_points`` in ``[-half_width, half_width]``.
+
+    For a smooth activation the loss is smooth in the weights and the second differences change
+    gradually; for ReLU it is piecewise smooth, and the second differences jump where a unit
+    changes sign on some input.
+
+    Args:
+        model: a network from :func:`train_digits` with ``keep_model=True``.
+        half_width: the half-width of the interval of t (default 0.05).
+        n_points: the grid points, at least 3 (default 101).
+        seed: the seed of the direction (default 0).
+
+    Returns:
+        tuple[Tensor, Tensor]: the inner grid points and the second differences there.
+
+    Raises:
+        ValueError: if ``n_points < 3`` or ``half_width`` is not positive.
+    """
+    if n_points < 3 or not half_width > 0:
+        raise ValueError(f"line_curvature: need n_points >= 3 and half_width > 0, got "
+                         f"{n_points}, {half_width}")
+    h = 2 * half_width / (n_points - 1)
+    t = torch.tensor([-half_width + k * h for k in range(n_points)], dtype=DTYPE)
+    loss = torch.tensor(loss_along_line(model, t.tolist(), seed=seed), dtype=DTYPE)
+    return t[1:-1], (loss[2:] - 2 * loss[1:-1] + loss[:-2]) / h**2
