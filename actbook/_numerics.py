@@ -67,6 +67,12 @@ class _Sigmoid(torch.autograd.Function):
         return grad_output * (e / (1 + e).square()).to(x.dtype)
 
 
+def normal_cdf(x: Tensor) -> Tensor:
+    """Standard normal distribution function Φ(x) = erfc(−x/√2)/2, without the cancellation of
+    (1 + erf(x/√2))/2 for x < 0."""
+    return 0.5 * torch.erfc(-SQRT_HALF * x)
+
+
 def sigmoid_one_exp(x: Tensor) -> Tensor:
     """σ from one ``exp``: 1/(1 + e) for x ≥ 0, e/(1 + e) below, e = e^{−|x|}."""
     e = torch.exp(-x.abs())

@@ -30,11 +30,6 @@ def _pdf(x: Tensor) -> Tensor:
     return N.INV_SQRT_2PI * torch.exp(-0.5 * x * x)
 
 
-def _cdf(x: Tensor) -> Tensor:
-    """Standard normal distribution function Φ(x) = erfc(−x/√2)/2."""
-    return 0.5 * torch.erfc(-N.SQRT_HALF * x)
-
-
 @elementwise
 def step(x: Tensor, threshold: float = 0.0) -> Tensor:
     """0 everywhere (undefined at the threshold, where autograd also returns 0).
@@ -173,7 +168,7 @@ def gelu(x: Tensor) -> Tensor:
     Returns:
         f'(x), of the shape and dtype of ``x``.
     """
-    return torch.where(torch.isinf(x), _cdf(x), _cdf(x) + x * _pdf(x))
+    return torch.where(torch.isinf(x), N.normal_cdf(x), N.normal_cdf(x) + x * _pdf(x))
 
 
 @elementwise

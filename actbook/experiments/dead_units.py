@@ -154,6 +154,15 @@ def run_sweep(grid: Grid = FULL_GRID, *, progress: bool = False) -> dict:
     return {"grid": asdict(grid), "machine": describe_machine("cpu"), "runs": runs}
 
 
+def _grid(result: dict) -> Grid:
+    """The grid of a result, as :func:`run_sweep` (a dict of lists) or :func:`load_sweep` (a
+    :class:`Grid`) gives it."""
+    grid = result["grid"]
+    if isinstance(grid, Grid):
+        return grid
+    return Grid(**{k: tuple(v) if isinstance(v, list) else v for k, v in grid.items()})
+
+
 def write_sweep(result: dict, folder: str | Path) -> Path:
     """Write a :func:`run_sweep` result as ``folder/dead_units.json``.
 
@@ -187,7 +196,7 @@ def load_sweep(path: str | Path) -> dict:
     missing = {"grid", "machine", "runs"} - set(result)
     if missing:
         raise ValueError(f"load_sweep: {path} lacks {', '.join(sorted(missing))}")
-    grid = Grid(**{k: tuple(v) if isinstance(v, list) else v for k, v in result["grid"].items()})
+    grid = _grid(result)
     if len(result["runs"]) != grid.size:
         raise ValueError(f"load_sweep: {path} has {len(result['runs'])} runs for a grid of "
                          f"{grid.size}")
@@ -219,8 +228,7 @@ def sweep_medians(result: dict, quantity: Quantity, activation: str, vary: Axis,
     if vary not in axes or set(fixed) != axes - {vary}:
         raise ValueError(f"sweep_medians: vary one of {sorted(axes)} and fix the other two, "
                          f"got vary={vary!r}, fixed={sorted(fixed)}")
-    grid = result["grid"] if isinstance(result["grid"], Grid) else Grid(
-        **{k: tuple(v) if isinstance(v, list) else v for k, v in result["grid"].items()})
+    grid = _grid(result)
     if activation not in grid.activations:
         raise ValueError(f"sweep_medians: {activation!r} is not in the grid {grid.activations}")
     for axis, value in fixed.items():
@@ -256,8 +264,7 @@ def reproduce(result: dict, **where: float | str) -> list[tuple[dict, dict]]:
     allowed = {"activation", "depth", "width", "lr", "seed"}
     if not where or set(where) - allowed:
         raise ValueError(f"reproduce: select points by {sorted(allowed)}, got {sorted(where)}")
-    epochs = result["grid"].epochs if isinstance(result["grid"], Grid) else result["grid"][
-        "epochs"]
+    epochs = _grid(result).epochs
     stored = [r for r in result["runs"] if all(r[k] == v for k, v in where.items())]
     if not stored:
         raise ValueError(f"reproduce: no stored point has {where}")

@@ -17,6 +17,7 @@ import torch
 from torch import Tensor
 
 from actbook import F
+from actbook import _numerics as N
 
 __all__ = [
     "DTYPE",
@@ -74,7 +75,7 @@ def stochastic_gate(x: Tensor, n_samples: int = 10_000, seed: int = 0) -> tuple[
         raise ValueError(f"stochastic_gate: need a 1-D x and n_samples >= 2, got shape "
                          f"{tuple(x.shape)} and {n_samples}")
     x = x.to(DTYPE)
-    keep = 0.5 * torch.erfc(-x / math.sqrt(2))
+    keep = N.normal_cdf(x)
     generator = torch.Generator().manual_seed(seed)
     draws = torch.rand(n_samples, len(x), generator=generator, dtype=DTYPE) < keep
     samples = x * draws
@@ -189,7 +190,7 @@ def fit_constant(form: Form, target: Target = "cdf", criterion: Criterion = "min
         raise ValueError(f"fit_constant: unknown form, target or criterion: {form!r}, "
                          f"{target!r}, {criterion!r}")
     x = _grid(lo, hi, n)
-    phi = 0.5 * torch.erfc(-x / math.sqrt(2))
+    phi = N.normal_cdf(x)
     scale = x if target == "gelu" else torch.ones_like(x)
 
     def loss(c: float) -> float:
