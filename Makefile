@@ -43,12 +43,17 @@ $(STAMP): pyproject.toml constraints.txt
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
+# The unit tests run in two processes (pytest-xdist): much of their time is single-threaded
+# (Python, Inductor's code generation), so two workers finish sooner on two cores. nbval runs in
+# one: a notebook's cells share a kernel, and two kernels slow each other's timed cells.
+XDIST := -n 2
+
 unit: $(STAMP)
-	$(THIS_CPU) $(PY) -m pytest -q --cov=actbook --cov-report=term-missing:skip-covered \
+	$(THIS_CPU) $(PY) -m pytest -q $(XDIST) --cov=actbook --cov-report=term-missing:skip-covered \
 		--cov-fail-under=90 tests
 
 unit-other-cpu: $(STAMP)
-	$(OTHER_CPU) $(PY) -m pytest -q -p no:cacheprovider tests
+	$(OTHER_CPU) $(PY) -m pytest -q $(XDIST) -p no:cacheprovider tests
 
 # Once, under the other CPU: the stored outputs come from the authors' machines.
 nbval: $(STAMP)
