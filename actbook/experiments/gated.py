@@ -34,7 +34,8 @@ __all__ = [
     "saved_memory",
 ]
 
-#: The layouts of a packed gate-and-value projection that :func:`actbook.split_gated` reads.
+#: The layouts of a packed gate-and-value projection that
+#: :func:`actbook.functional.split_gated` reads.
 LAYOUTS: tuple[str, ...] = get_args(Layout)
 
 

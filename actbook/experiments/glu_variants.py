@@ -43,8 +43,8 @@ __all__ = [
 RESULT_NAME = "glu_variants.json"
 #: The seeds of the stored run.
 SEEDS = (0, 1, 2)
-#: Shazeer (2020), Table 1: held-out log-perplexity on C4 after 65,536 steps (mean, standard
-#: deviation over 4 runs) and after 524,288 steps (one run).
+#: The held-out log-perplexity on C4 of Shazeer's (2020) Table 1, by variant, after 65,536
+#: steps (mean and standard deviation over 4 runs) and after 524,288 steps (one run).
 PAPER_TABLE_1: dict[str, tuple[float, float, float]] = {
     "ReLU": (1.997, 0.005, 1.677),
     "GELU": (1.983, 0.005, 1.679),

@@ -53,8 +53,9 @@ VARIANTS: dict[str, tuple[str, bool]] = {
     "ReGLU": ("reglu", True),
 }
 
-#: Bytes per block of the corpus; every tenth block is held out.
+#: Bytes per block of the corpus.
 BLOCK = 2048
+#: One block in this many is held out (the last of each run of ten).
 HELDOUT_EVERY = 10
 
 
