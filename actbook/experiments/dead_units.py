@@ -15,15 +15,15 @@ Options: ``--out`` (folder), and comma-separated ``--activations``, ``--depths``
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import statistics
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Literal, get_args
 
+from actbook.experiments._stored import comma_separated, read_record, write_record
 from actbook.experiments.digits import train_digits
 
 __all__ = [
@@ -173,10 +173,7 @@ def write_sweep(result: dict, folder: str | Path) -> Path:
     Returns:
         pathlib.Path: the file written.
     """
-    path = Path(folder) / RESULT_NAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1, allow_nan=False) + "\n")
-    return path
+    return write_record(result, folder, RESULT_NAME)
 
 
 def load_sweep(path: str | Path) -> dict:
@@ -192,10 +189,7 @@ def load_sweep(path: str | Path) -> dict:
         ValueError: if the file lacks ``grid``, ``machine`` or ``runs``, or its runs do not
             match its grid.
     """
-    result = json.loads(Path(path).read_text())
-    missing = {"grid", "machine", "runs"} - set(result)
-    if missing:
-        raise ValueError(f"load_sweep: {path} lacks {', '.join(sorted(missing))}")
+    result = read_record(path, ("grid", "machine", "runs"), "load_sweep")
     grid = _grid(result)
     if len(result["runs"]) != grid.size:
         raise ValueError(f"load_sweep: {path} has {len(result['runs'])} runs for a grid of "
@@ -272,16 +266,6 @@ def reproduce(result: dict, **where: float | str) -> list[tuple[dict, dict]]:
             for r in stored]
 
 
-def _numbers(kind: type) -> Callable[[str], tuple]:
-    def parse(text: str) -> tuple:
-        try:
-            return tuple(kind(v) for v in text.split(",") if v.strip())
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a comma-separated list of {kind.__name__}: "
-                                             f"{text!r}") from None
-    return parse
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the options, run the sweep with a progress bar and write its JSON.
 
@@ -297,10 +281,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="output folder (default: benchmarks/experiments)")
     parser.add_argument("--activations", type=lambda t: tuple(t.split(",")),
                         default=FULL_GRID.activations)
-    parser.add_argument("--depths", type=_numbers(int), default=FULL_GRID.depths)
-    parser.add_argument("--widths", type=_numbers(int), default=FULL_GRID.widths)
-    parser.add_argument("--lrs", type=_numbers(float), default=FULL_GRID.lrs)
-    parser.add_argument("--seeds", type=_numbers(int), default=FULL_GRID.seeds)
+    parser.add_argument("--depths", type=comma_separated(int), default=FULL_GRID.depths)
+    parser.add_argument("--widths", type=comma_separated(int), default=FULL_GRID.widths)
+    parser.add_argument("--lrs", type=comma_separated(float), default=FULL_GRID.lrs)
+    parser.add_argument("--seeds", type=comma_separated(int), default=FULL_GRID.seeds)
     parser.add_argument("--epochs", type=int, default=FULL_GRID.epochs)
     args = parser.parse_args(argv)
     grid = Grid(args.activations, args.depths, args.widths, args.lrs, args.seeds, args.epochs)

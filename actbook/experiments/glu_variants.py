@@ -15,7 +15,6 @@ size of :class:`~actbook.experiments.tiny_lm.LMConfig`.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import statistics
 import sys
@@ -24,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from actbook.experiments._stored import comma_separated, read_record, write_record
 from actbook.experiments.tiny_lm import DEFAULT_CONFIG, VARIANTS, LMConfig, train_lm
 
 __all__ = [
@@ -120,10 +120,7 @@ def write_table(result: dict, folder: str | Path) -> Path:
     Returns:
         pathlib.Path: the file written.
     """
-    path = Path(folder) / RESULT_NAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1, allow_nan=False) + "\n")
-    return path
+    return write_record(result, folder, RESULT_NAME)
 
 
 def load_table(path: str | Path) -> dict:
@@ -139,10 +136,8 @@ def load_table(path: str | Path) -> dict:
     Raises:
         ValueError: if the file lacks an entry, or its runs are not one per variant and seed.
     """
-    result = json.loads(Path(path).read_text())
-    missing = {"config", "variants", "seeds", "machine", "seconds", "runs"} - set(result)
-    if missing:
-        raise ValueError(f"load_table: {path} lacks {', '.join(sorted(missing))}")
+    result = read_record(path, ("config", "variants", "seeds", "machine", "seconds", "runs"),
+                         "load_table")
     pairs = sorted((r["variant"], r["seed"]) for r in result["runs"])
     expected = sorted((v, s) for v in result["variants"] for s in result["seeds"])
     if pairs != expected:
@@ -236,16 +231,6 @@ def reproduce(result: dict, variant: str, seed: int, steps: int) -> tuple[float,
     return curve[steps], train_lm(variant, seed, config, stop_after=steps).heldout_loss
 
 
-def _items(kind: type):  # noqa: ANN202 - an argparse type
-    def parse(text: str) -> tuple:
-        try:
-            return tuple(kind(v) for v in text.split(",") if v.strip())
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a comma-separated list of {kind.__name__}: "
-                                             f"{text!r}") from None
-    return parse
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the options, train every variant and seed with a progress bar, write the JSON.
 
@@ -260,8 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      description=__doc__.split("\n\n")[0].replace("\n", " "))
     parser.add_argument("--out", type=Path, default=Path("benchmarks/experiments"),
                         help="output folder (default: benchmarks/experiments)")
-    parser.add_argument("--variants", type=_items(str), default=tuple(VARIANTS))
-    parser.add_argument("--seeds", type=_items(int), default=SEEDS)
+    parser.add_argument("--variants", type=comma_separated(str), default=tuple(VARIANTS))
+    parser.add_argument("--seeds", type=comma_separated(int), default=SEEDS)
     for option in ("steps", "d_model", "n_layer", "context", "batch", "eval_every", "warmup"):
         parser.add_argument(f"--{option.replace('_', '-')}", type=int,
                             default=getattr(default, option))
