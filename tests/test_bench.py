@@ -105,6 +105,13 @@ def test_saved_activations_count_distinct_tensors_once():
     assert saved_activations(F.swiglu, gate, value)[0] > 3
 
 
+def test_saved_activations_leave_out_the_weights_they_are_given():
+    layer = torch.nn.Linear(8, 4, bias=False)
+    x = torch.randn(3, 8)
+    assert saved_activations(layer, x) == (2, 3 * 8 * 4 + 4 * 8 * 4)
+    assert saved_activations(layer, x, weights=layer.parameters()) == (1, 3 * 8 * 4)
+
+
 def test_timing_summarises_with_median_and_quartiles():
     t = Timing.of([4.0, 1.0, 3.0, 2.0, 5.0])
     assert (t.median, t.q1, t.q3, t.min, t.max) == (3.0, 2.0, 4.0, 1.0, 5.0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import torch
@@ -179,25 +179,31 @@ def fresh_copy_bandwidth(
     return 2 * src.nbytes / seconds
 
 
-def saved_activations(fn: Callable[..., Tensor], *inputs: Tensor) -> tuple[int, int]:
+def saved_activations(fn: Callable[..., Tensor], *inputs: Tensor,
+                      weights: Iterable[Tensor] = ()) -> tuple[int, int]:
     """(number, bytes) of the distinct tensors autograd keeps from ``fn(*inputs)``.
 
     Counted with :func:`torch.autograd.graph.saved_tensors_hooks`; a tensor saved by several
     operations counts once.
 
     Args:
-        fn: the function to run once, with autograd recording.
+        fn: the function to run once, with autograd recording (a module too).
         *inputs: its arguments; detached copies are passed, floating-point ones requiring
             gradients.
+        weights: tensors not to count, with their views (a module's ``parameters()``, which
+            linear layers save). Default: none.
 
     Returns:
         tuple[int, int]: the number of distinct saved tensors and their total size in bytes.
     """
     seen: dict[tuple, int] = {}
+    left_out = {w.untyped_storage().data_ptr() for w in weights}
 
     def pack(t: Tensor) -> Tensor:
-        key = (t.untyped_storage().data_ptr(), t.storage_offset(), tuple(t.shape), t.stride())
-        seen[key] = t.numel() * t.element_size()
+        if t.untyped_storage().data_ptr() not in left_out:
+            key = (t.untyped_storage().data_ptr(), t.storage_offset(), tuple(t.shape),
+                   t.stride())
+            seen[key] = t.numel() * t.element_size()
         return t
 
     leaves = [t.detach().requires_grad_(t.is_floating_point()) for t in inputs]

@@ -18,6 +18,7 @@ from torch import Tensor
 
 from actbook import functional
 from actbook._checks import Layout
+from actbook.bench.measure import saved_activations
 from actbook.nn import FFN, GatedFFN, llama_hidden_dim
 
 __all__ = [
@@ -260,21 +261,6 @@ class _EagerSwiGLU(torch.nn.Module):
         return torch.nn.functional.silu(gate) * value
 
 
-def _saved_activations(block: torch.nn.Module, x: Tensor) -> tuple[int, int]:
-    weights = {p.untyped_storage().data_ptr() for p in block.parameters()}
-    seen: dict[tuple, int] = {}
-
-    def pack(t: Tensor) -> Tensor:
-        if t.untyped_storage().data_ptr() not in weights:
-            key = (t.untyped_storage().data_ptr(), t.storage_offset(), tuple(t.shape), t.stride())
-            seen[key] = t.numel()
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        block(x.detach().requires_grad_())
-    return len(seen), sum(seen.values())
-
-
 def saved_memory(d_model: int = 48, tokens: int = 16) -> list[SavedMemory]:
     """Saved activations of a plain and a gated block with equal weights, counted by autograd.
 
@@ -283,7 +269,7 @@ def saved_memory(d_model: int = 48, tokens: int = 16) -> list[SavedMemory]:
     token. The eager SwiGLU block of width d_ff = 8d/3 (``F.silu(g) * v``) keeps x, g,
     silu(g), v and the hidden activation: d + 4·d_ff; :func:`actbook.kernels.swiglu` keeps
     only g and v of the unit: d + 3·d_ff.
-    Counted with :func:`torch.autograd.graph.saved_tensors_hooks`, weights left out, a tensor
+    Counted with :func:`actbook.bench.measure.saved_activations`, weights left out, a tensor
     saved twice counted once; all blocks without biases, float32.
 
     Args:
@@ -302,6 +288,7 @@ def saved_memory(d_model: int = 48, tokens: int = 16) -> list[SavedMemory]:
     )
     rows = []
     for label, block in blocks:
-        count, numbers = _saved_activations(block, x)
+        count, size = saved_activations(block, x, weights=block.parameters())
+        numbers = size // x.element_size()
         rows.append(SavedMemory(label, count, numbers // tokens, numbers / tokens / d_model))
     return rows
