@@ -306,6 +306,20 @@ def _batches(train: Tensor, config: LMConfig, seed: int) -> Callable[[], tuple[T
     return draw
 
 
+def _setup(variant: str, seed: int, config: LMConfig, fused: bool
+           ) -> tuple[TinyLM, torch.optim.AdamW, Callable[[], tuple[Tensor, Tensor]]]:
+    """The seeded model, its AdamW (weight decay on matrices only) and its batches."""
+    train, _ = corpus_split()
+    torch.manual_seed(seed)
+    model = TinyLM(variant, config, fused=fused)
+    matrices = [p for p in model.parameters() if p.dim() == 2]
+    others = [p for p in model.parameters() if p.dim() != 2]
+    optimiser = torch.optim.AdamW(
+        [{"params": matrices, "weight_decay": config.weight_decay},
+         {"params": others, "weight_decay": 0.0}], lr=config.lr, betas=(0.9, 0.95))
+    return model, optimiser, _batches(train, config, seed)
+
+
 def train_lm(variant: str, seed: int, config: LMConfig = DEFAULT_CONFIG, *,
              stop_after: int | None = None, fused: bool = False) -> LMRun:
     """Train :class:`TinyLM` with one feed-forward variant on the corpus, in float32.
@@ -333,15 +347,8 @@ def train_lm(variant: str, seed: int, config: LMConfig = DEFAULT_CONFIG, *,
     steps = config.steps if stop_after is None else stop_after
     if not 1 <= steps <= config.steps:
         raise ValueError(f"train_lm: stop_after must lie in [1, {config.steps}], got {steps}")
-    train, heldout = corpus_split()
-    torch.manual_seed(seed)
-    model = TinyLM(variant, config, fused=fused)
-    matrices = [p for p in model.parameters() if p.dim() == 2]
-    others = [p for p in model.parameters() if p.dim() != 2]
-    optimiser = torch.optim.AdamW(
-        [{"params": matrices, "weight_decay": config.weight_decay},
-         {"params": others, "weight_decay": 0.0}], lr=config.lr, betas=(0.9, 0.95))
-    draw = _batches(train, config, seed)
+    heldout = corpus_split()[1]
+    model, optimiser, draw = _setup(variant, seed, config, fused)
     run = LMRun(variant, seed, steps, ffn_parameters=model.ffn_parameters(),
                 parameters=sum(p.numel() for p in model.parameters()))
     start = time.perf_counter()
@@ -379,11 +386,7 @@ def time_training_steps(variant: str, config: LMConfig = DEFAULT_CONFIG, *, fuse
     Returns:
         float: the median seconds per step.
     """
-    train, _ = corpus_split()
-    torch.manual_seed(seed)
-    model = TinyLM(variant, config, fused=fused)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr, betas=(0.9, 0.95))
-    draw = _batches(train, config, seed)
+    model, optimiser, draw = _setup(variant, seed, config, fused)
     times = []
     for step in range(warmup_steps + steps):
         inputs, targets = draw()
