@@ -30,6 +30,7 @@ from actbook.nn import FFN, GatedFFN, gated_hidden_dim
 
 __all__ = [
     "DEFAULT_CONFIG",
+    "EXTRA_VARIANTS",
     "VARIANTS",
     "LMConfig",
     "LMRun",
@@ -51,6 +52,13 @@ VARIANTS: dict[str, tuple[str, bool]] = {
     "GEGLU": ("geglu", True),
     "SwiGLU": ("swiglu", True),
     "ReGLU": ("reglu", True),
+}
+
+#: Two more variants, for Chapter 6's sparsity runs: squared ReLU (So et al. 2021, Primer), with
+#: ``d_ff = 4·d_model``, and dReLU (Song et al. 2024, TurboSparse), gated.
+EXTRA_VARIANTS: dict[str, tuple[str, bool]] = {
+    "ReLU2": ("squared_relu", False),
+    "dReLU": ("drelu", True),
 }
 
 #: Bytes per block of the corpus.
@@ -176,9 +184,10 @@ class _Block(nn.Module):
 
 
 def _ffn(variant: str, d_model: int, fused: bool) -> nn.Module:
-    if variant not in VARIANTS:
-        raise KeyError(f"unknown variant {variant!r}; choose from {', '.join(VARIANTS)}")
-    name, gated = VARIANTS[variant]
+    known = {**VARIANTS, **EXTRA_VARIANTS}
+    if variant not in known:
+        raise KeyError(f"unknown variant {variant!r}; choose from {', '.join(known)}")
+    name, gated = known[variant]
     if gated:
         return GatedFFN(d_model, gated_hidden_dim(d_model), name, bias=False, fused=fused)
     if fused:
@@ -194,7 +203,8 @@ class TinyLM(nn.Module):
     residual branch scaled by 1/√(2·n_layer).
 
     Args:
-        variant: a key of :data:`VARIANTS` (``"SwiGLU"``, ``"ReLU"``, ...).
+        variant: a key of :data:`VARIANTS` (``"SwiGLU"``, ``"ReLU"``, ...) or of
+            :data:`EXTRA_VARIANTS`.
         config: sizes; only ``d_model``, ``n_layer``, ``n_head`` and ``context`` are used.
         fused: use the fused kernels of :mod:`actbook.kernels` in the gated blocks.
             Default: ``False``.
@@ -279,6 +289,7 @@ class LMRun:
         steps: the steps taken (fewer than the configuration's with ``stop_after``).
         curve: ``(step, held-out loss)`` at every evaluation, the last at ``steps``.
         heldout_loss: the held-out loss after the last step.
+        probes: ``(step, result)`` of ``train_lm``'s ``probe`` at every evaluation.
         ffn_parameters: weights in the feed-forward blocks.
         parameters: weights in the model.
         seconds: wall time of the training, evaluations included.
@@ -289,6 +300,7 @@ class LMRun:
     steps: int
     curve: list[tuple[int, float]] = field(default_factory=list)
     heldout_loss: float = math.nan
+    probes: list[tuple[int, object]] = field(default_factory=list)
     ffn_parameters: int = 0
     parameters: int = 0
     seconds: float = 0.0
@@ -321,7 +333,8 @@ def _setup(variant: str, seed: int, config: LMConfig, fused: bool
 
 
 def train_lm(variant: str, seed: int, config: LMConfig = DEFAULT_CONFIG, *,
-             stop_after: int | None = None, fused: bool = False) -> LMRun:
+             stop_after: int | None = None, fused: bool = False,
+             probe: Callable[[TinyLM], object] | None = None) -> LMRun:
     """Train :class:`TinyLM` with one feed-forward variant on the corpus, in float32.
 
     AdamW (β = 0.9, 0.95; weight decay on matrices only), gradients clipped to norm 1, the
@@ -336,6 +349,8 @@ def train_lm(variant: str, seed: int, config: LMConfig = DEFAULT_CONFIG, *,
         stop_after: stop after this many steps, on the schedule of ``config.steps`` (so the
             first steps of a long run can be rerun quickly). Default: ``None``, every step.
         fused: use :mod:`actbook.kernels` in the gated blocks. Default: ``False``.
+        probe: called with the model at every evaluation (after the held-out loss); its
+            results go to ``LMRun.probes``. Default: ``None``.
 
     Returns:
         LMRun: held-out losses along the way and at the end, sizes and time.
@@ -363,6 +378,8 @@ def train_lm(variant: str, seed: int, config: LMConfig = DEFAULT_CONFIG, *,
         optimiser.step()
         if (step + 1) % config.eval_every == 0 or step + 1 == steps:
             run.curve.append((step + 1, heldout_loss(model, heldout)))
+            if probe is not None:
+                run.probes.append((step + 1, probe(model)))
     run.seconds = time.perf_counter() - start
     run.heldout_loss = run.curve[-1][1]
     return run
