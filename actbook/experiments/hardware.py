@@ -250,8 +250,8 @@ def heavy_tail_errors(degrees: Sequence[int | None] = (None, 10, 5, 3, 2), n: in
         seed: seed. Default: 0.
 
     Returns:
-        dict: by degrees, ``peak_to_rms`` (max |x| over the root mean square) and the error
-        of each format of :data:`actbook.quant.FORMATS`.
+        dict: by degrees, ``peak_to_rms`` (the largest magnitude over the root mean square)
+        and the error of each format of :data:`actbook.quant.FORMATS`.
     """
     rows: dict[int | None, dict[str, float]] = {}
     for nu in degrees:
@@ -276,7 +276,7 @@ class OutlierRow:
 
     Args:
         norm: the norm r of the aligned channel's gate and value weights.
-        peak_ratio: max |h| of that channel over the max |h| of all others.
+        peak_ratio: the largest magnitude of that channel over the largest of all others.
         overall_error: by ``(format, scaling)``, the relative error of the block's output,
             ‖Ŷ − Y‖/‖Y‖ over all tokens (dominated by the tokens the outlier dominates).
         median_error: by ``(format, scaling)``, the median over tokens of the relative error

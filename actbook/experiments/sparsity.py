@@ -109,8 +109,9 @@ def measure_sparsity(model: TinyLM, heldout: Tensor, windows: int = WINDOWS,
     r"""Exact zeros of each block's hidden activations on held-out text.
 
     The model reads the first ``windows`` non-overlapping windows of ``heldout``. A batch of
-    :math:`B` sequences decoded together needs row :math:`i` of ``w_out``\ ᵀ at a position if
-    any of the :math:`B` tokens there has :math:`h_i \ne 0`; batches are consecutive windows.
+    :math:`B` sequences decoded together needs column :math:`i` of ``w_out.weight`` at a
+    position if any of the :math:`B` tokens there has :math:`h_i \ne 0`; batches are
+    consecutive windows.
     If units were zero independently across tokens, with unit :math:`i` zero on a share
     :math:`p_i` of the tokens, the batch would need a share
     :math:`\frac{1}{d_{ff}}\sum_i (1 - p_i^B)` of the rows: ``independent_rows`` gives that.
@@ -126,8 +127,9 @@ def measure_sparsity(model: TinyLM, heldout: Tensor, windows: int = WINDOWS,
         list[dict]: per block, ``zero_share`` (mean over tokens of the share of zeros),
         ``never_active`` (share of units zero on every token), ``rows_needed`` and
         ``independent_rows`` (by batch size, as strings, for JSON), ``peak_to_rms``
-        (max |h| over the root mean square of h) and ``alignment`` (gated blocks: the median
-        |cos| of gate and value weights of a unit; otherwise ``None``).
+        (the largest magnitude of h over its root mean square) and ``alignment`` (gated
+        blocks: the median absolute cosine of a unit's gate and value weights; otherwise
+        ``None``).
 
     Raises:
         ValueError: if ``heldout`` is too short or a batch size does not divide ``windows``.
@@ -280,7 +282,7 @@ class RowSkipTiming:
     """One point of :func:`time_row_skipping`.
 
     Args:
-        active: the share of the rows of ``w_out``ᵀ the tokens need.
+        active: the share of hidden units (rows of the stored matrix) the tokens use.
         dense: median seconds of the dense product.
         skipping: median seconds of finding the needed rows, gathering them and multiplying.
     """
