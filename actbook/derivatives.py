@@ -365,6 +365,49 @@ def xielu(
     return torch.where(x > 0, 2 * a_p * x.clamp(min=0.0) + b, exponential + (b - a_n))
 
 
+@elementwise
+def fatrelu(x: Tensor, threshold: float = F.FATRELU_THRESHOLD) -> Tensor:
+    """1 for x > t, else 0 (the jump at t is left out, as autograd leaves it out).
+
+    Args:
+        x: the input, a floating-point tensor.
+        threshold: t ≥ 0. Default: 0.125.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
+    return (x > threshold).to(x.dtype)
+
+
+@elementwise
+def softcap(x: Tensor, cap: float = F.SOFTCAP_CAP) -> Tensor:
+    """tanh′(x/c) = 1 − tanh²(x/c), at most 1 (at x = 0).
+
+    Args:
+        x: the input, a floating-point tensor.
+        cap: c > 0. Default: 30.0.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
+    return tanh(x / cap)
+
+
+@elementwise
+def dyt(x: Tensor, alpha: float | Tensor = F.DYT_ALPHA) -> Tensor:
+    """α·tanh′(αx), at most α (at x = 0).
+
+    Args:
+        x: the input, a floating-point tensor.
+        alpha: α. Default: 0.5.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
+    a = alpha.to(x.dtype) if isinstance(alpha, Tensor) else alpha
+    return a * tanh(a * x)
+
+
 def _partials(name: str, gate: Tensor, value: Tensor, **params: object) -> tuple[Tensor, Tensor]:
     """The partial derivatives of gated unit ``name``, read from its
     :class:`~actbook.registry.GatedForm`."""
@@ -453,3 +496,29 @@ def drelu(gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
         The pair ``(df/dgate, df/dvalue)``, each of the shape and dtype of ``gate``.
     """
     return _partials("drelu", gate, value)
+
+
+def clamped_swiglu(
+    gate: Tensor,
+    value: Tensor,
+    limit: float = F.CLAMPED_SWIGLU_LIMIT,
+    offset: float = F.CLAMPED_SWIGLU_OFFSET,
+) -> tuple[Tensor, Tensor]:
+    """(a′(g′)·(v′ + 1)·1[g ≤ L], a(g′)·1[|v| ≤ L]) with a(x) = x·σ(1.702x), g′ = min(g, L),
+    v′ = clamp(v, −L, L): a clamp passes the gradient on its closed interval, as
+    :func:`torch.clamp` does.
+
+    Args:
+        gate: the gate, a floating-point tensor.
+        value: the value, of the gate's shape and dtype.
+        limit: the clamp bound L. Default: 7.0.
+        offset: the constant added to the clamped value. Default: 1.0.
+
+    Returns:
+        The pair ``(df/dgate, df/dvalue)``, each of the shape and dtype of ``gate``.
+    """
+    from actbook.registry import clamped_swiglu_form  # the registry imports this module
+
+    check_pair(gate, value, "clamped_swiglu")
+    pair = clamped_swiglu_form(limit, offset).partials(upcast(gate), upcast(value))
+    return pair[0].to(gate.dtype), pair[1].to(value.dtype)

@@ -56,12 +56,16 @@ __all__ = [
     "squared_relu",
     "star_relu",
     "xielu",
+    "fatrelu",
+    "softcap",
+    "dyt",
     "glu",
     "reglu",
     "geglu",
     "swiglu",
     "bilinear",
     "drelu",
+    "clamped_swiglu",
     "split_gated",
     "pack_gated",
     "SELU_ALPHA",
@@ -74,6 +78,11 @@ __all__ = [
     "XIELU_ALPHA_N",
     "XIELU_BETA",
     "XIELU_EPS",
+    "FATRELU_THRESHOLD",
+    "SOFTCAP_CAP",
+    "DYT_ALPHA",
+    "CLAMPED_SWIGLU_LIMIT",
+    "CLAMPED_SWIGLU_OFFSET",
 ]
 
 #: SELU's α; with λ, the fixed point of mean 0 and variance 1 (Klambauer et al. 2017).
@@ -98,6 +107,19 @@ XIELU_ALPHA_N = 0.8
 XIELU_BETA = 0.5
 #: xIELU's ε, the fixed cut-off of the exponential.
 XIELU_EPS = -1e-6
+#: FATReLU's threshold at actbook's default, an example, exact in every float format (so that
+#: float16 and float64 inputs are cut at the same point): ProSparse tunes it per model (Song et
+#: al. 2024), and vLLM reads it from a MiniCPM configuration's ``hidden_act_param``.
+FATRELU_THRESHOLD = 0.125
+#: The cap of Gemma 2's final-logit soft-capping (``final_logit_softcapping = 30.0``; its
+#: attention logits are capped at 50).
+SOFTCAP_CAP = 30.0
+#: DyT's initial α, the paper's default α₀ = 0.5 (Zhu et al. 2025).
+DYT_ALPHA = 0.5
+#: gpt-oss's ``swiglu_limit``: the gate is clamped above at 7, the value to ±7 (OpenAI 2025).
+CLAMPED_SWIGLU_LIMIT = 7.0
+#: gpt-oss's constant 1 added to the clamped value.
+CLAMPED_SWIGLU_OFFSET = 1.0
 
 def _gelu_tanh(x: Tensor) -> Tensor:
     u = N.SQRT_2_OVER_PI * (x + GELU_TANH_COEFF * x * x * x)
@@ -756,6 +778,101 @@ def xielu(
     )
 
 
+@elementwise
+def fatrelu(x: Tensor, threshold: float = FATRELU_THRESHOLD) -> Tensor:
+    r"""FATReLU, the ReLU with a forced activation threshold (Kurtz et al. 2020):
+    :math:`x \text{ if } x > t \text{ else } 0`.
+
+    Values below the threshold t > 0 become exact zeros, so more of the hidden units are zero
+    than under ReLU; at t = 0 it is ReLU. ProSparse (Song et al. 2024) shifts the threshold of a
+    ReLU-fied LLaMA 2 or MiniCPM to t > 0 after training, in the feed-forward gate of
+    MiniCPM-S. The function jumps from 0 to t just above x = t; its derivative is 1 for x > t and
+    0 elsewhere. It is :func:`torch.nn.functional.threshold` with value 0, as vLLM's
+    ``FatreluAndMul`` computes it, and NaN propagates.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        threshold: the threshold t ≥ 0. Default: 0.125 (an example; see
+            :data:`FATRELU_THRESHOLD`).
+
+    Returns:
+        x where x > t, 0 elsewhere, of the shape and dtype of ``x``.
+
+    Raises:
+        ValueError: if ``threshold`` is negative or not finite.
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> fatrelu(torch.tensor([-1.0, 0.125, 0.25, 2.0]))
+        tensor([0.0000, 0.0000, 0.2500, 2.0000])
+    """
+    if not (math.isfinite(threshold) and threshold >= 0):
+        raise ValueError(f"actbook.fatrelu: threshold must be finite and >= 0, got {threshold}")
+    return torch.where(x <= threshold, torch.zeros((), dtype=x.dtype), x)
+
+
+@elementwise
+def softcap(x: Tensor, cap: float = SOFTCAP_CAP) -> Tensor:
+    r"""Soft-capping :math:`c \tanh(x/c)` (Gemma 2, Gemma Team 2024).
+
+    A smooth bound on logits: close to the identity for :math:`|x| \ll c` (slope 1 at 0) and
+    never beyond ±c. Gemma 2 caps its final logits at 30 and its attention logits at 50. Below
+    :math:`c\sqrt{\epsilon}` the function returns x itself, which is c·tanh(x/c) rounded, and
+    keeps the precision of subnormal inputs that x/c would lose.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        cap: the bound c > 0. Default: 30.0 (Gemma 2's final logits).
+
+    Returns:
+        c·tanh(x/c), of the shape and dtype of ``x``.
+
+    Raises:
+        ValueError: if ``cap`` is not positive and finite.
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> softcap(torch.tensor([-100.0, 1.0, 30.0]))
+        tensor([-29.9237,   0.9996,  22.8478])
+    """
+    if not (math.isfinite(cap) and cap > 0):
+        raise ValueError(f"actbook.softcap: cap must be positive and finite, got {cap}")
+    # Below c·√eps, c·tanh(x/c) = x(1 − (x/c)²/3) rounds to x, and x/c would lose the relative
+    # precision of a subnormal x: the identity there is exact to half an ulp.
+    tiny = x.abs() < cap * math.sqrt(torch.finfo(x.dtype).eps)
+    return torch.where(tiny, x, cap * torch.tanh(x / cap))
+
+
+@elementwise
+def dyt(x: Tensor, alpha: float | Tensor = DYT_ALPHA) -> Tensor:
+    r"""Dynamic tanh :math:`\tanh(\alpha x)` (Zhu et al. 2025), the element-wise map that
+    replaces a normalisation layer.
+
+    The DyT layer is :math:`\gamma \odot \tanh(\alpha x) + \beta` with a learnable scalar α
+    and per-channel γ and β (:class:`actbook.nn.DyT`); this is its nonlinearity, the tanh of
+    Chapter 2 with a learned input scale.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        alpha: the input scale α, a float or a scalar tensor (learnable). Default: 0.5 (the
+            paper's α₀).
+
+    Returns:
+        tanh(αx), of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> dyt(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.4621,  0.0000,  0.7616])
+    """
+    return torch.tanh(_real(alpha, x) * x)
+
+
 @gated
 def glu(gate: Tensor, value: Tensor) -> Tensor:
     r"""Gated linear unit :math:`\sigma(\text{gate}) \odot \text{value}` (Dauphin et al. 2016).
@@ -912,6 +1029,53 @@ def drelu(gate: Tensor, value: Tensor) -> Tensor:
         tensor([6., 0., 0.])
     """
     return torch.relu(gate) * torch.relu(value)
+
+
+@gated
+def clamped_swiglu(
+    gate: Tensor,
+    value: Tensor,
+    limit: float = CLAMPED_SWIGLU_LIMIT,
+    offset: float = CLAMPED_SWIGLU_OFFSET,
+) -> Tensor:
+    r"""The clamped SwiGLU of gpt-oss (OpenAI 2025):
+    :math:`g'\,\sigma(1.702\,g') \odot (v' + 1)` with :math:`g' = \min(g, 7)` and
+    :math:`v' = \mathrm{clamp}(v, -7, 7)`.
+
+    Four details, each different from :func:`swiglu`: the gate is clamped above only, the value
+    on both sides, both before the nonlinearity; the sigmoid has slope 1.702 (the gate function
+    is :func:`gelu_sigmoid`); and 1 is added to the value. With the released limit 7 the output
+    lies in [−42.0, 56.0], well inside FP8 E4M3's ±448.
+    TransformerEngine's ``clamped_swiglu`` computes the same function, but reads a packed
+    projection with the gate in the first half, where gpt-oss interleaves gate and value
+    columns (``layout="interleaved"`` of :func:`split_gated`).
+
+    Args:
+        gate: the gate g, a floating-point tensor of any shape.
+        value: the value v, of the gate's shape and dtype.
+        limit: the clamp bound L > 0: the gate is clamped to (−∞, L], the value to [−L, L].
+            Default: 7.0 (gpt-oss's ``swiglu_limit``).
+        offset: the constant added to the clamped value. Default: 1.0.
+
+    Returns:
+        The unit's output, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape, ``limit`` is not positive or
+            ``offset`` is not finite.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> clamped_swiglu(torch.tensor([-1.0, 2.0, 20.0]), torch.tensor([3.0, 3.0, 20.0]))
+        tensor([-0.6168,  7.7426, 55.9996])
+    """
+    if not (limit > 0 and math.isfinite(offset)):
+        raise ValueError(
+            "actbook.clamped_swiglu: needs limit > 0 and a finite offset, got "
+            f"limit={limit}, offset={offset}"
+        )
+    return gelu_sigmoid(gate.clamp(max=limit)) * (value.clamp(-limit, limit) + offset)
 
 
 def split_gated(

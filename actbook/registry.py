@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -158,6 +159,29 @@ def _inside(x: Tensor, bounds: tuple[float, float] | None, slope: Tensor) -> Ten
     if bounds is None:
         return slope
     return torch.where((x >= bounds[0]) & (x <= bounds[1]), slope, 0.0)
+
+
+def clamped_swiglu_form(
+    limit: float = F.CLAMPED_SWIGLU_LIMIT, offset: float = F.CLAMPED_SWIGLU_OFFSET
+) -> GatedForm:
+    r"""The :class:`GatedForm` of gpt-oss's clamped SwiGLU with clamp bound ``limit``:
+    :math:`a(\min(g, L)) \cdot (\mathrm{clamp}(v, -L, L) + c)`, :math:`a(x) = x\,\sigma(1.702x)`.
+
+    Args:
+        limit: the clamp bound L > 0. Default: 7.0.
+        offset: the constant c added to the clamped value. Default: 1.0.
+
+    Returns:
+        The form.
+
+    Examples::
+
+        >>> form = clamped_swiglu_form()
+        >>> form.gate, form.gate_clamp, form.value_clamp, form.value_offset
+        ('gelu_sigmoid', (-inf, 7.0), (-7.0, 7.0), 1.0)
+    """
+    return GatedForm(gate="gelu_sigmoid", gate_clamp=(-math.inf, limit),
+                     value_clamp=(-limit, limit), value_offset=offset)
 
 
 @dataclass(frozen=True)
@@ -565,6 +589,43 @@ _ENTRIES: tuple[ActivationInfo, ...] = (
         params={"alpha_p": F.XIELU_ALPHA_P, "alpha_n": F.XIELU_ALPHA_N,
                 "beta": F.XIELU_BETA, "eps": F.XIELU_EPS},
     ),
+    ActivationInfo(
+        name="fatrelu", display_name="FATReLU", year=2020, citation="kurtz2020inducing",
+        generation="frontier", family="piecewise linear",
+        formula=r"x \text{ if } x > t \text{ else } 0",
+        derivative_formula=r"1 \text{ if } x > t \text{ else } 0",
+        params={"threshold": F.FATRELU_THRESHOLD},
+        aliases=("fat_relu", "thresholded_relu"),
+        torch_equivalent="torch.nn.functional.threshold(x, threshold, 0.0)",
+    ),
+    ActivationInfo(
+        name="softcap", display_name="Soft-capping", year=2024, citation="gemmateam2024improving",
+        generation="frontier", family="sigmoidal",
+        formula=r"c \tanh(x/c)",
+        derivative_formula=r"1 - \tanh(x/c)^2",
+        params={"cap": F.SOFTCAP_CAP},
+        aliases=("soft_cap", "logit_softcap", "softcapping"),
+    ),
+    ActivationInfo(
+        name="dyt", display_name="DyT", year=2025, citation="zhu2025transformers",
+        generation="frontier", family="sigmoidal",
+        formula=r"\tanh(\alpha x)",
+        derivative_formula=r"\alpha (1 - \tanh(\alpha x)^2)",
+        params={"alpha": F.DYT_ALPHA},
+        aliases=("dynamic_tanh",),
+    ),
+    ActivationInfo(
+        name="clamped_swiglu", display_name="Clamped SwiGLU", year=2025,
+        citation="openai2025gptoss", generation="frontier", family="gated linear unit",
+        kind="gated",
+        formula=(r"g'\sigma(1.702g') \odot (v' + 1),\ g' = \min(g, 7),\ "
+                 r"v' = \operatorname{clamp}(v, -7, 7)"),
+        derivative_formula=(r"(a'(g')(v' + 1)\mathbb{1}[g \le 7],\ "
+                            r"a(g')\mathbb{1}[|v| \le 7])"),
+        params={"limit": F.CLAMPED_SWIGLU_LIMIT, "offset": F.CLAMPED_SWIGLU_OFFSET},
+        aliases=("swigluoai", "swiglu_oai", "gpt_oss_swiglu", "swiglu_limit"),
+        gated=clamped_swiglu_form(),
+    ),
 )
 
 #: Every activation's :class:`ActivationInfo`, by canonical name, in book order.
@@ -662,7 +723,7 @@ def names(generation: Generation | None = None, kind: Kind | None = None) -> lis
         >>> names(generation="sigmoid")
         ['step', 'sigmoid', 'tanh', 'softmax']
         >>> names(kind="gated")
-        ['drelu', 'glu', 'reglu', 'geglu', 'swiglu', 'bilinear']
+        ['drelu', 'glu', 'reglu', 'geglu', 'swiglu', 'bilinear', 'clamped_swiglu']
     """
     if generation is not None and generation not in GENERATIONS:
         raise ValueError(f"unknown generation {generation!r}; one of {', '.join(GENERATIONS)}")
@@ -686,7 +747,7 @@ def variants(kind: Kind | None = None) -> list[Variant]:
     Examples::
 
         >>> [v.name for v in variants(kind="gated")]
-        ['drelu', 'glu', 'reglu', 'geglu', 'geglu_tanh', 'swiglu', 'bilinear']
+        ['drelu', 'glu', 'reglu', 'geglu', 'geglu_tanh', 'swiglu', 'bilinear', 'clamped_swiglu']
     """
     return [v for e in _ENTRIES if kind is None or e.kind == kind
             for v in (e.default, *e.variants)]

@@ -32,9 +32,10 @@ TRANSFORMATIONS = (*standard_transformations, implicit_multiplication_applicatio
 NOT_TRANSLATED = ("\\text", "\\mathbb", "\\odot", "\\partial", "\\sum", "\\le", "\\ge", "\\ne",
                   "u'", "<")
 #: Symbols of the formulas that stand for a parameter of the function.
-PARAMETER = {"a": "negative_slope", "s": "scale", "b": "bias", "beta": "beta"}
+PARAMETER = {"a": "negative_slope", "s": "scale", "b": "bias", "beta": "beta", "c": "cap",
+             "alpha": "alpha"}
 NAMES = {name: sympy.Function(name) for name in ("sigma", "Phi", "varphi", "softplus", "ReLU6")}
-NAMES |= {name: sympy.Symbol(name) for name in ("x", "a", "b", "k", "s", "beta")}
+NAMES |= {name: sympy.Symbol(name) for name in ("x", "a", "b", "c", "k", "s", "beta", "alpha")}
 NUMERIC = {
     "sigma": lambda v: 1.0 / (1.0 + np.exp(-v)),
     "Phi": lambda v: 0.5 * np.vectorize(math.erfc)(-v / math.sqrt(2.0)),
@@ -59,7 +60,8 @@ def to_sympy_text(latex: str) -> str:
     for tex, name in (("\\bigl(", "("), ("\\bigr)", ")"), ("\\,", " "), ("\\ ", " "),
                       ("\\sigma", " sigma"), ("\\tanh", " tanh"), ("\\varphi", " varphi"),
                       ("\\Phi", " Phi"), ("\\max", " Max"), ("\\min", " Min"),
-                      ("\\log", " log"), ("\\beta", " beta "), ("\\pi", " pi"),
+                      ("\\log", " log"), ("\\beta", " beta "), ("\\alpha", " alpha "),
+                      ("\\pi", " pi"),
                       ("{", "("), ("}", ")")):
         s = s.replace(tex, name)
     if "\\" in s:
@@ -134,4 +136,4 @@ def test_a_wrong_formula_is_caught() -> None:
 
 def test_untranslated_notation_is_an_error() -> None:
     with pytest.raises(ValueError, match="untranslated"):
-        to_sympy_text(r"\operatorname{erf}(x) + \alpha")
+        to_sympy_text(r"\operatorname{erf}(x) + \gamma")

@@ -67,6 +67,7 @@ TORCH_FUNCTIONS: dict[str, Case] = {
     "step": (F.step, lambda x: torch.heaviside(x, torch.ones((), dtype=x.dtype))),
     "sigmoid": (F.sigmoid, torch.sigmoid),
     "tanh": (F.tanh, torch.tanh),
+    "fatrelu": (F.fatrelu, lambda x: TF.threshold(x, F.FATRELU_THRESHOLD, 0.0)),
     "softmax": (
         lambda x: F.softmax(x.reshape(16, -1), dim=-1),
         lambda x: torch.softmax(x.reshape(16, -1), dim=-1),
@@ -345,7 +346,7 @@ DERIVATIVES: dict[str, Callable[[Tensor], Tensor]] = {
 #: Their autograd goes through torch.tanh, whose backward 1 − tanh² is accurate to an absolute
 #: eps only (as in PyTorch), multiplied by up to |x| in Mish: in the tails the gradient loses
 #: its relative precision.
-ABSOLUTE_GRADIENT = {"tanh", "mish"}
+ABSOLUTE_GRADIENT = {"tanh", "mish", "dyt"}
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=str)
@@ -570,3 +571,90 @@ def test_drelu_is_zero_where_either_projection_is_negative() -> None:
     y = F.drelu(gate, value)
     assert torch.equal(y == 0, (gate <= 0) | (value <= 0))
     torch.testing.assert_close(y, F.reglu(gate, TF.relu(value)), rtol=0, atol=0)
+
+
+def _gpt_oss_swiglu(x: Tensor, alpha: float = 1.702, limit: float = 7.0) -> Tensor:
+    """gpt-oss's ``swiglu`` (``gpt_oss/torch/model.py``), on a packed tensor whose gate and
+    value columns interleave."""
+    x_glu, x_linear = x[..., ::2], x[..., 1::2]
+    x_glu = x_glu.clamp(min=None, max=limit)
+    x_linear = x_linear.clamp(min=-limit, max=limit)
+    out_glu = x_glu * torch.sigmoid(alpha * x_glu)
+    return out_glu * (x_linear + 1)
+
+
+def test_clamped_swiglu_module_is_the_released_unit() -> None:
+    """The module on gpt-oss's interleaved layout is gpt-oss's function, values and gradients;
+    on the first-half layout it is TransformerEngine's reading of the same function; and the
+    three layouts give three different functions of one packed tensor."""
+    packed = (6 * torch.randn(4, 64, dtype=torch.float64)).requires_grad_()
+    ours = actbook.nn.ClampedSwiGLU()(packed)
+    theirs = _gpt_oss_swiglu(packed)
+    torch.testing.assert_close(ours, theirs, rtol=1e-15, atol=1e-15)
+    grads = [torch.autograd.grad(y.sum(), packed)[0] for y in (ours, theirs)]
+    torch.testing.assert_close(*grads, rtol=1e-15, atol=1e-15)
+    gate, value = packed[..., :32], packed[..., 32:]
+    first = actbook.nn.ClampedSwiGLU(layout="gate_first")(packed)
+    torch.testing.assert_close(first, F.clamped_swiglu(gate, value))
+    outputs = [actbook.nn.ClampedSwiGLU(layout=layout)(packed)
+               for layout in ("interleaved", "gate_first", "gate_last")]
+    assert all(not torch.allclose(a, b) for a, b in zip(outputs, outputs[1:], strict=False))
+
+
+def test_clamped_swiglu_bounds_and_clamp_gradients() -> None:
+    """The output stays in [2·min a, 56] wherever the inputs go, and a clamped input gets no
+    gradient (torch.clamp's convention: the boundary itself passes it)."""
+    gate = torch.tensor([-1e4, -0.75, 7.0, 8.0, 1e4], dtype=torch.float64, requires_grad=True)
+    value = torch.tensor([1e4, -1e4, 7.0, -7.0, 8.0], dtype=torch.float64, requires_grad=True)
+    y = F.clamped_swiglu(gate, value)
+    assert y.max().item() <= 56.0 and y.min().item() >= -42.0
+    g_gate, g_value = torch.autograd.grad(y.sum(), (gate, value))
+    assert g_gate[3].item() == 0.0 and g_gate[4].item() == 0.0 and g_gate[2].item() != 0.0
+    assert g_value[0].item() == 0.0 and g_value[1].item() == 0.0 and g_value[2].item() != 0.0
+    analytic = D.clamped_swiglu(gate.detach(), value.detach())
+    torch.testing.assert_close(analytic[0], g_gate)
+    torch.testing.assert_close(analytic[1], g_value)
+
+
+def test_clamped_swiglu_derivative_at_other_limits() -> None:
+    """The analytic partials follow the limit and offset given, as autograd does."""
+    gate = 4 * torch.randn(256, dtype=torch.float64)
+    value = 4 * torch.randn(256, dtype=torch.float64)
+    leaves = gate.clone().requires_grad_(), value.clone().requires_grad_()
+    y = F.clamped_swiglu(*leaves, limit=3.0, offset=0.5)
+    autograd = torch.autograd.grad(y.sum(), leaves)
+    analytic = D.clamped_swiglu(gate, value, limit=3.0, offset=0.5)
+    for a, b in zip(analytic, autograd, strict=True):
+        torch.testing.assert_close(a, b)
+    assert torch.autograd.gradcheck(
+        lambda g, v: F.clamped_swiglu(g, v, limit=3.0, offset=0.5),
+        (leaves[0][:16], leaves[1][:16]),
+    )
+
+
+def test_frontier_units_refuse_parameters_outside_their_domain() -> None:
+    x = torch.randn(3)
+    with pytest.raises(ValueError, match="threshold must be finite and >= 0"):
+        F.fatrelu(x, threshold=-0.5)
+    with pytest.raises(ValueError, match="cap must be positive"):
+        F.softcap(x, cap=0.0)
+    with pytest.raises(ValueError, match="limit > 0"):
+        F.clamped_swiglu(x, x, limit=-7.0)
+    with pytest.raises(ValueError, match="threshold"):
+        actbook.nn.FATReLU(math.inf)
+    with pytest.raises(ValueError, match="cap"):
+        actbook.nn.SoftCap(-1.0)
+    with pytest.raises(ValueError, match="layout"):
+        actbook.nn.ClampedSwiGLU(layout="halves")
+
+
+def test_dyt_layer_is_the_released_layer() -> None:
+    """With ``normalized_shape`` the module is the DyT layer γ·tanh(αx) + β, with the released
+    parameter names, so a ``DynamicTanh`` state dict loads."""
+    layer = actbook.nn.DyT(alpha_init=0.8, normalized_shape=6)
+    state = {"alpha": torch.tensor([0.3]), "weight": torch.linspace(0.5, 1.5, 6),
+             "bias": torch.linspace(-0.1, 0.1, 6)}
+    layer.load_state_dict(state)
+    x = torch.randn(2, 5, 6)
+    expected = torch.tanh(0.3 * x) * state["weight"] + state["bias"]
+    torch.testing.assert_close(layer(x), expected)

@@ -13,7 +13,7 @@ import actbook
 from actbook import functional as F
 from actbook import nn as A
 
-LEARNABLE = {"prelu": 1, "star_relu": 2, "xielu": 2}  # parameters with default arguments
+LEARNABLE = {"prelu": 1, "star_relu": 2, "xielu": 2, "dyt": 1}  # parameters with default arguments
 GATED = actbook.names(kind="gated")
 
 
@@ -91,15 +91,20 @@ def test_gated_forward_equals_functional(name):
     unit = actbook.get(name)
     module = _module(name)
     torch.testing.assert_close(module(gate, value), unit(gate, value), rtol=0, atol=0)
-    packed = torch.cat((value, gate), dim=-1)  # default layout: gate = second half
+    # The default layout: gate = second half, as torch.nn.functional.glu; interleaved for the
+    # clamped SwiGLU, as gpt-oss packs it.
+    layout = "interleaved" if name == "clamped_swiglu" else "gate_last"
+    assert module.layout == layout
+    packed = F.pack_gated(gate, value, layout=layout)
     # Bit for bit against the same computation: the unit on the views of the packed tensor
     # (strided views and contiguous tensors may run different vector loops, whose exp differ
     # in the last bit on some processors); within rounding against the contiguous halves.
-    torch.testing.assert_close(module(packed), unit(*F.split_gated(packed)), rtol=0, atol=0)
+    split = F.split_gated(packed, layout=layout)
+    torch.testing.assert_close(module(packed), unit(*split), rtol=0, atol=0)
     torch.testing.assert_close(module(packed), unit(gate, value))
-    first = A.MODULES[name](gate_first=True)
+    first = A.MODULES[name](layout="gate_first")
     torch.testing.assert_close(first(torch.cat((gate, value), -1)), unit(gate, value))
-    along_1 = A.MODULES[name](dim=1)
+    along_1 = A.MODULES[name](dim=1, layout="gate_last")
     torch.testing.assert_close(along_1(torch.cat((value, gate), 1)), unit(gate, value))
 
 

@@ -133,7 +133,8 @@ def test_torch_equivalent_names_a_real_function(name: str) -> None:
 def test_torch_equivalent_computes_the_same_function(name: str) -> None:
     """The named PyTorch function, with the keyword arguments the text gives, agrees with
     actbook's on a float64 grid (PReLU with actbook's default weight 0.25, softmax along the
-    last dimension, the step with value 1 at 0; GLU's packed layout is tested in test_nn)."""
+    last dimension, the step with value 1 at 0, FATReLU's threshold with value 0; GLU's packed
+    layout is tested in test_nn)."""
     meta = actbook.info(name)
     if meta.torch_equivalent is None or meta.kind == "gated":
         return
@@ -146,6 +147,8 @@ def test_torch_equivalent_computes_the_same_function(name: str) -> None:
         expected = torch_fn(x, torch.ones((), dtype=torch.float64))
     elif name == "softmax":
         expected = torch_fn(x, dim=-1)
+    elif name == "fatrelu":
+        expected = torch_fn(x, meta.params["threshold"], 0.0)
     else:
         expected = torch_fn(x, **kwargs)
     ours = meta.function(x, dim=-1) if name == "softmax" else meta.function(x)

@@ -350,6 +350,13 @@ def _torch_glu(gate: Tensor, value: Tensor) -> Tensor:
     return TF.glu(torch.cat([value, gate], dim=-1), dim=-1)
 
 
+def _torch_clamped_swiglu(gate: Tensor, value: Tensor) -> Tensor:
+    """gpt-oss's clamped SwiGLU composed of PyTorch functions, as its reference code has it."""
+    g = gate.clamp(max=F.CLAMPED_SWIGLU_LIMIT)
+    v = value.clamp(-F.CLAMPED_SWIGLU_LIMIT, F.CLAMPED_SWIGLU_LIMIT)
+    return g * torch.sigmoid(F.GELU_SIGMOID_COEFF * g) * (v + F.CLAMPED_SWIGLU_OFFSET)
+
+
 # --- the records -------------------------------------------------------------------------------
 
 _XIELU_AT_ZERO = F.XIELU_ALPHA_N * math.expm1(F.XIELU_EPS)
@@ -504,6 +511,33 @@ _RECORDS: tuple[Oracle, ...] = (
         kinks=(Kink(0.0, _XIELU_AT_ZERO, _XIELU_SLOPE_ZERO),
                Kink(F.XIELU_EPS, _XIELU_AT_EPS, _XIELU_SLOPE_EPS)),
     ),
+    Oracle(
+        "fatrelu", Properties(True, "discontinuous", "left", False, (0.0, INF)),
+        value=lambda x: torch.where(x > F.FATRELU_THRESHOLD, x, 0.0),
+        derivative=lambda x: (x > F.FATRELU_THRESHOLD).to(x.dtype),
+        exact=lambda x: x if x > mpf("0.125") else mpf(0),
+        limits=Limits(0.0, 0.0, INF, 0.0, 0.0, 1.0, False),
+        kinks=(Kink(F.FATRELU_THRESHOLD, 0.0, 0.0),),
+        torch=lambda x: TF.threshold(x, F.FATRELU_THRESHOLD, 0.0),
+    ),
+    Oracle(
+        "softcap", Properties(True, "C∞", "both", True, (-F.SOFTCAP_CAP, F.SOFTCAP_CAP)),
+        value=lambda x: F.SOFTCAP_CAP * torch.tanh(x / F.SOFTCAP_CAP),
+        derivative=lambda x: 4.0 * _sigmoid_slope(2.0 * x / F.SOFTCAP_CAP),
+        exact=lambda x: 30 * mpmath.tanh(x / 30),
+        limits=Limits(-F.SOFTCAP_CAP, 0.0, F.SOFTCAP_CAP, 0.0, 1.0, 0.0, True),
+    ),
+    Oracle(
+        "dyt", Properties(True, "C∞", "both", True, (-1.0, 1.0)),
+        value=lambda x: torch.tanh(F.DYT_ALPHA * x),
+        derivative=lambda x: 4.0 * F.DYT_ALPHA * _sigmoid_slope(2.0 * F.DYT_ALPHA * x),
+        exact=lambda x: mpmath.tanh(x / 2),
+        limits=Limits(-1.0, 0.0, 1.0, 0.0, F.DYT_ALPHA, 0.0, True),
+    ),
+    # The scalar view 2·min(x, 7)·σ(1.702·min(x, 7)) (value 1, plus the offset 1): a kink at 7,
+    # where the gate's clamp takes over, and flat beyond it.
+    Oracle("clamped_swiglu", Properties(False, "C0", "both", False, None),
+           torch=_torch_clamped_swiglu),
 )
 
 #: Every oracle, by activation or variant name, in book order.

@@ -684,6 +684,131 @@ class XIELU(Activation):
                 f"beta={_learned(self.beta)}, eps={_learned(self.eps)}")
 
 
+class FATReLU(Activation):
+    r"""Applies FATReLU, :math:`x` for x > t and 0 elsewhere, elementwise (Kurtz et al. 2020); see
+    :func:`actbook.functional.fatrelu`.
+
+    Args:
+        threshold: the fixed threshold t ≥ 0. Default: 0.125 (an example; ProSparse tunes it
+            per model).
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Raises:
+        ValueError: if ``threshold`` is negative or not finite.
+
+    Examples::
+
+        >>> m = FATReLU(0.5)
+        >>> m(torch.tensor([0.5, 0.6, 2.0]))
+        tensor([0.0000, 0.6000, 2.0000])
+    """
+
+    name = "fatrelu"
+
+    def __init__(self, threshold: float = F.FATRELU_THRESHOLD) -> None:
+        super().__init__()
+        if not (math.isfinite(threshold) and threshold >= 0):
+            raise ValueError(f"FATReLU: threshold must be finite and >= 0, got {threshold}")
+        self.threshold = threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.fatrelu(x, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold!r}"
+
+
+class SoftCap(Activation):
+    r"""Applies soft-capping :math:`c \tanh(x/c)` elementwise (Gemma 2); see
+    :func:`actbook.functional.softcap`.
+
+    Args:
+        cap: the fixed bound c > 0. Default: 30.0 (Gemma 2's final logits; its attention
+            logits use 50.0).
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Raises:
+        ValueError: if ``cap`` is not positive and finite.
+
+    Examples::
+
+        >>> m = SoftCap(50.0)
+        >>> m(torch.tensor([-1000.0, 10.0]))
+        tensor([-50.0000,   9.8688])
+    """
+
+    name = "softcap"
+
+    def __init__(self, cap: float = F.SOFTCAP_CAP) -> None:
+        super().__init__()
+        if not (math.isfinite(cap) and cap > 0):
+            raise ValueError(f"SoftCap: cap must be positive and finite, got {cap}")
+        self.cap = cap
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softcap(x, self.cap)
+
+    def extra_repr(self) -> str:
+        return f"cap={self.cap!r}"
+
+
+class DyT(Activation):
+    r"""Dynamic tanh (Zhu et al. 2025): :math:`\tanh(\alpha x)` with a learnable scalar α, and
+    with ``normalized_shape`` the whole DyT layer
+    :math:`\gamma \odot \tanh(\alpha x) + \beta`, a drop-in for LayerNorm; see
+    :func:`actbook.functional.dyt`.
+
+    The parameter names are those of the paper's released ``DynamicTanh`` (``alpha``,
+    ``weight``, ``bias``), so that its checkpoints load: α starts at ``alpha_init``, γ at ones and
+    β at zeros.
+
+    Args:
+        alpha_init: the initial α. Default: 0.5 (the paper's α₀ for most models).
+        normalized_shape: the size of the last dimension, for the per-channel γ and β; ``None``
+            for the bare :math:`\tanh(\alpha x)`. Default: ``None``.
+
+    Shape:
+        - Input: :math:`(*)`, any shape; :math:`(*, C)` with ``normalized_shape=C``.
+        - Output: same shape as the input.
+
+    Examples::
+
+        >>> m = DyT()
+        >>> m(torch.tensor([0.0, 2.0]))
+        tensor([0.0000, 0.7616], grad_fn=<TanhBackward0>)
+        >>> layer = DyT(normalized_shape=4)
+        >>> sorted(name for name, _ in layer.named_parameters())
+        ['alpha', 'bias', 'weight']
+    """
+
+    name = "dyt"
+
+    def __init__(
+        self, alpha_init: float = F.DYT_ALPHA, normalized_shape: int | None = None
+    ) -> None:
+        super().__init__()
+        self.normalized_shape = normalized_shape
+        self.alpha = nn.Parameter(torch.ones(1) * alpha_init)
+        if normalized_shape is not None:
+            self.weight = nn.Parameter(torch.ones(normalized_shape))
+            self.bias = nn.Parameter(torch.zeros(normalized_shape))
+
+    def forward(self, x: Tensor) -> Tensor:
+        y = F.dyt(x, self.alpha.squeeze(0))
+        if self.normalized_shape is None:
+            return y
+        return y * self.weight + self.bias
+
+    def extra_repr(self) -> str:
+        return f"alpha={_learned(self.alpha)}, normalized_shape={self.normalized_shape}"
+
+
 class _Gated(Activation):
     """A gated unit: ``forward(gate, value)``, or ``forward(packed)`` split along ``dim``.
 
@@ -944,6 +1069,71 @@ class DReLU(_Gated):
     """
 
     name = "drelu"
+
+
+class ClampedSwiGLU(_Gated):
+    r"""Applies gpt-oss's clamped SwiGLU
+    :math:`g'\sigma(1.702g') \odot (v' + 1)`, :math:`g' = \min(g, L)`,
+    :math:`v' = \mathrm{clamp}(v, -L, L)` (OpenAI 2025); see
+    :func:`actbook.functional.clamped_swiglu`.
+
+    A packed input is read as gpt-oss reads its fused ``mlp1`` projection by default, gate and
+    value interleaved (gate in the even columns); TransformerEngine's ``clamped_swiglu`` reads
+    the gate from the first half (``layout="gate_first"``).
+
+    Args:
+        limit: the clamp bound L. Default: 7.0 (gpt-oss's ``swiglu_limit``).
+        offset: the constant added to the clamped value. Default: 1.0.
+        dim: the dimension a packed input is split along. Default: -1.
+        layout: how a packed input holds gate and value: ``"interleaved"`` (gpt-oss),
+            ``"gate_first"`` (TransformerEngine) or ``"gate_last"``. Default: ``"interleaved"``.
+
+    Shape:
+        - Input: :math:`(*, 2n)` packed along ``dim`` (shown for ``dim=-1``), or ``gate``
+          and ``value`` of the same shape :math:`(*, n)`.
+        - Output: :math:`(*, n)`.
+
+    Raises:
+        ValueError: for an unknown layout, a limit that is not positive or an offset that is not
+            finite.
+
+    Examples::
+
+        >>> m = ClampedSwiGLU()
+        >>> m(torch.tensor([20.0, 20.0]))  # interleaved: gate 20 -> 7, value 20 -> 7
+        tensor([55.9996])
+    """
+
+    name = "clamped_swiglu"
+
+    def __init__(
+        self,
+        limit: float = F.CLAMPED_SWIGLU_LIMIT,
+        offset: float = F.CLAMPED_SWIGLU_OFFSET,
+        dim: int = -1,
+        layout: Layout = "interleaved",
+    ) -> None:
+        super().__init__(dim=dim, layout=layout)
+        if not (limit > 0 and math.isfinite(offset)):
+            raise ValueError(f"ClampedSwiGLU: needs limit > 0 and a finite offset, got "
+                             f"limit={limit}, offset={offset}")
+        self.limit = limit
+        self.offset = offset
+
+    def activate(self, gate: Tensor, value: Tensor) -> Tensor:
+        """The clamped SwiGLU, with this module's limit and offset, on ``(gate, value)``.
+
+        Args:
+            gate: the gate.
+            value: the value, of the gate's shape and dtype.
+
+        Returns:
+            The unit's output, of the gate's shape and dtype.
+        """
+        return F.clamped_swiglu(gate, value, self.limit, self.offset)
+
+    def extra_repr(self) -> str:
+        return f"limit={self.limit!r}, offset={self.offset!r}, {super().extra_repr()}"
 
 
 #: Canonical registry name -> module class, in book order, for every activation that has one.
