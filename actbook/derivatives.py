@@ -88,6 +88,23 @@ def softmax(x: Tensor, dim: int = -1, temperature: float = 1.0) -> Tensor:
     return (torch.diag_embed(p) - p.unsqueeze(-1) * p.unsqueeze(-2)) / temperature
 
 
+def solu(x: Tensor, dim: int = -1) -> Tensor:
+    """Jacobian ∂y_i/∂x_j = δ_ij p_i + x_i p_i (δ_ij − p_j) of y = x·p, p = softmax(x), along
+    ``dim``, shape ``(..., n, n)``.
+
+    Args:
+        x: the input, a floating-point tensor.
+        dim: the dimension of the softmax. Default: -1.
+
+    Returns:
+        The Jacobian, of the shape of ``x`` with ``dim`` moved last and one more dimension of
+        the same size appended, and of the dtype of ``x``.
+    """
+    p = F.softmax(x, dim=dim).movedim(dim, -1)
+    xp = x.movedim(dim, -1) * p
+    return torch.diag_embed(p + xp) - xp.unsqueeze(-1) * p.unsqueeze(-2)
+
+
 @elementwise
 def relu(x: Tensor) -> Tensor:
     """1 for x > 0, else 0.
@@ -366,6 +383,27 @@ def xielu(
 
 
 @elementwise
+def polyrelu(
+    x: Tensor,
+    weight: tuple[float, float, float] | Tensor = F.POLYRELU_WEIGHT,
+    bias: float | Tensor = 0.0,
+) -> Tensor:
+    """w₁ + 2w₂r + 3w₃r² for x > 0 (r = x), else 0.
+
+    Args:
+        x: the input, a floating-point tensor.
+        weight: (w₁, w₂, w₃). Default: 1/3 each.
+        bias: b (it does not enter the derivative). Default: 0.0.
+
+    Returns:
+        f'(x), of the shape and dtype of ``x``.
+    """
+    w1, w2, w3 = (w.to(x.dtype) if isinstance(w, Tensor) else w for w in weight)
+    r = torch.relu(x)
+    return torch.where(x > 0, w1 + r * (2 * w2 + 3 * w3 * r), 0.0)
+
+
+@elementwise
 def fatrelu(x: Tensor, threshold: float = F.FATRELU_THRESHOLD) -> Tensor:
     """1 for x > t, else 0 (the jump at t is left out, as autograd leaves it out).
 
@@ -504,7 +542,7 @@ def clamped_swiglu(
     limit: float = F.CLAMPED_SWIGLU_LIMIT,
     offset: float = F.CLAMPED_SWIGLU_OFFSET,
 ) -> tuple[Tensor, Tensor]:
-    """(a′(g′)·(v′ + 1)·1[g ≤ L], a(g′)·1[|v| ≤ L]) with a(x) = x·σ(1.702x), g′ = min(g, L),
+    """(a′(g′)·(v′ + 1)·1[g ≤ L], a(g′)·1[−L ≤ v ≤ L]) with a(x) = x·σ(1.702x), g′ = min(g, L),
     v′ = clamp(v, −L, L): a clamp passes the gradient on its closed interval, as
     :func:`torch.clamp` does.
 

@@ -56,9 +56,11 @@ __all__ = [
     "squared_relu",
     "star_relu",
     "xielu",
+    "polyrelu",
     "fatrelu",
     "softcap",
     "dyt",
+    "solu",
     "glu",
     "reglu",
     "geglu",
@@ -78,6 +80,7 @@ __all__ = [
     "XIELU_ALPHA_N",
     "XIELU_BETA",
     "XIELU_EPS",
+    "POLYRELU_WEIGHT",
     "FATRELU_THRESHOLD",
     "SOFTCAP_CAP",
     "DYT_ALPHA",
@@ -107,6 +110,9 @@ XIELU_ALPHA_N = 0.8
 XIELU_BETA = 0.5
 #: xIELU's ε, the fixed cut-off of the exponential.
 XIELU_EPS = -1e-6
+#: PolyReLU's initial coefficients of ReLU(x), ReLU(x)² and ReLU(x)³, 1/3 each, as PolyCom
+#: initialises PolyNorm's (Zhuo et al. 2025); the constant term starts at 0.
+POLYRELU_WEIGHT = (1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0)
 #: FATReLU's threshold at actbook's default, an example, exact in every float format (so that
 #: float16 and float64 inputs are cut at the same point): ProSparse tunes it per model (Song et
 #: al. 2024), and vLLM reads it from a MiniCPM configuration's ``hidden_act_param``.
@@ -779,6 +785,46 @@ def xielu(
 
 
 @elementwise
+def polyrelu(
+    x: Tensor,
+    weight: tuple[float, float, float] | Tensor = POLYRELU_WEIGHT,
+    bias: float | Tensor = 0.0,
+) -> Tensor:
+    r"""PolyReLU, a cubic in the ReLU (Zhuo et al. 2025, PolyCom):
+    :math:`w_1 r + w_2 r^2 + w_3 r^3 + b` with :math:`r = \max(0, x)`.
+
+    A learnable polynomial of order 3 in ReLU(x): ReLU at w = (1, 0, 0), squared ReLU at
+    (0, 1, 0). It keeps ReLU's exact zeros for x ≤ 0 (up to b) and grows like a cube. Evaluated
+    in Horner's form, :math:`r(w_1 + r(w_2 + r w_3)) + b`.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        weight: the coefficients (w₁, w₂, w₃) of r, r² and r³: three floats, or a tensor of
+            shape (3,) (learnable, see :class:`actbook.nn.PolyReLU`). Default: 1/3 each.
+        bias: the constant b, a float or a scalar tensor. Default: 0.0.
+
+    Returns:
+        The polynomial, of the shape and dtype of ``x``.
+
+    Raises:
+        ValueError: if ``weight`` does not hold three coefficients.
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> polyrelu(torch.tensor([-1.0, 1.0, 2.0]))
+        tensor([0.0000, 1.0000, 4.6667])
+        >>> polyrelu(torch.tensor([-1.0, 3.0]), weight=(0.0, 1.0, 0.0))  # squared ReLU
+        tensor([0., 9.])
+    """
+    if len(weight) != 3:
+        raise ValueError(f"actbook.polyrelu: weight holds three coefficients, got {len(weight)}")
+    w1, w2, w3 = (_real(w, x) for w in weight)
+    r = torch.relu(x)
+    return r * (w1 + r * (w2 + r * w3)) + _real(bias, x)
+
+
+@elementwise
 def fatrelu(x: Tensor, threshold: float = FATRELU_THRESHOLD) -> Tensor:
     r"""FATReLU, the ReLU with a forced activation threshold (Kurtz et al. 2020):
     :math:`x \text{ if } x > t \text{ else } 0`.
@@ -871,6 +917,39 @@ def dyt(x: Tensor, alpha: float | Tensor = DYT_ALPHA) -> Tensor:
         tensor([-0.4621,  0.0000,  0.7616])
     """
     return torch.tanh(_real(alpha, x) * x)
+
+
+def solu(x: Tensor, dim: int | None = None) -> Tensor:
+    r"""Softmax linear unit :math:`x_i\,\mathrm{softmax}(x)_i` along ``dim`` (Elhage et al. 2022).
+
+    Each unit is scaled by its share of the softmax over the row, so that the largest inputs
+    pass and the rest shrink towards 0: a row-wise, competitive cousin of SiLU, which it is
+    exactly on a row of two, ``solu([x, 0])[0] = x·σ(x)``. Elhage et al. follow it with a
+    LayerNorm, which is not part of this function. ``dim`` is required, as in :func:`softmax`.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        dim: the dimension of the softmax. Required: the default ``None`` raises ``TypeError``.
+
+    Returns:
+        x·softmax(x) along ``dim``, of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``dim`` is not given, or ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> solu(torch.tensor([1.0, 2.0, 3.0]), dim=-1)
+        tensor([0.0900, 0.4895, 1.9957])
+    """
+    check_floating(x, "solu")
+    if dim is None:
+        raise TypeError(
+            "actbook.solu: pass dim explicitly (for example dim=-1); its softmax normalises "
+            "along one dimension and guessing it gives silently wrong results"
+        )
+    z = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+    return (z * softmax(z, dim=dim)).to(x.dtype)
 
 
 @gated

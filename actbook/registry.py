@@ -590,6 +590,14 @@ _ENTRIES: tuple[ActivationInfo, ...] = (
                 "beta": F.XIELU_BETA, "eps": F.XIELU_EPS},
     ),
     ActivationInfo(
+        name="polyrelu", display_name="PolyReLU", year=2024, citation="zhuo2025polynomial",
+        generation="frontier", family="power",
+        formula=r"\textstyle\sum_{i=1}^{3} w_i \max(0, x)^i + b",
+        derivative_formula=r"\textstyle\sum_{i=1}^{3} i\,w_i \max(0, x)^{i-1}\,\mathbb{1}[x > 0]",
+        params={"weight": F.POLYRELU_WEIGHT, "bias": 0.0},
+        aliases=("poly_relu",),
+    ),
+    ActivationInfo(
         name="fatrelu", display_name="FATReLU", year=2020, citation="kurtz2020inducing",
         generation="frontier", family="piecewise linear",
         formula=r"x \text{ if } x > t \text{ else } 0",
@@ -613,6 +621,15 @@ _ENTRIES: tuple[ActivationInfo, ...] = (
         derivative_formula=r"\alpha (1 - \tanh(\alpha x)^2)",
         params={"alpha": F.DYT_ALPHA},
         aliases=("dynamic_tanh",),
+    ),
+    ActivationInfo(
+        name="solu", display_name="SoLU", year=2022, citation="elhage2022solu",
+        generation="frontier", family="normaliser", kind="rowwise",
+        formula=r"x_i\, e^{x_i} / \textstyle\sum_j e^{x_j}",
+        derivative_formula=(r"\partial y_i/\partial x_j = \delta_{ij} p_i "
+                            r"+ x_i p_i(\delta_{ij} - p_j)"),
+        params={"dim": None},
+        aliases=("softmax_linear_unit",),
     ),
     ActivationInfo(
         name="clamped_swiglu", display_name="Clamped SwiGLU", year=2025,

@@ -339,6 +339,7 @@ MINIMA = {
     "mish": MISH_MIN[1],
     "geglu": GELU_MIN[1],
     "swiglu": SILU_MIN[1],
+    "solu": SILU_MIN[1],  # its scalar view is SiLU
 }
 
 

@@ -658,3 +658,22 @@ def test_dyt_layer_is_the_released_layer() -> None:
     x = torch.randn(2, 5, 6)
     expected = torch.tanh(0.3 * x) * state["weight"] + state["bias"]
     torch.testing.assert_close(layer(x), expected)
+
+
+def test_polyrelu_module_is_the_released_activation() -> None:
+    """PolyCom's PolyReLU, relu(x) then Σ wᵢ·xⁱ⁺¹ + b with w = 1/3 and b = 0 at the start:
+    the same values and the same gradients in x, w and b."""
+    x = (3 * torch.randn(64, dtype=torch.float64)).requires_grad_()
+    module = actbook.nn.PolyReLU().double()
+    weight = module.weight.detach().clone().requires_grad_()
+    bias = module.bias.detach().clone().requires_grad_()
+    r = torch.relu(x)
+    theirs = sum(weight[i] * r ** (i + 1) for i in range(3)) + bias
+    ours = module(x)
+    torch.testing.assert_close(ours, theirs)
+    grads_ours = torch.autograd.grad(ours.sum(), (x, module.weight, module.bias))
+    grads_theirs = torch.autograd.grad(theirs.sum(), (x, weight, bias))
+    for a, b in zip(grads_ours, grads_theirs, strict=True):
+        torch.testing.assert_close(a, b)
+    with pytest.raises(ValueError, match="three coefficients"):
+        F.polyrelu(x, weight=(1.0, 2.0))

@@ -13,7 +13,8 @@ import actbook
 from actbook import functional as F
 from actbook import nn as A
 
-LEARNABLE = {"prelu": 1, "star_relu": 2, "xielu": 2, "dyt": 1}  # parameters with default arguments
+#: Parameters with default arguments.
+LEARNABLE = {"prelu": 1, "star_relu": 2, "xielu": 2, "dyt": 1, "polyrelu": 2}
 GATED = actbook.names(kind="gated")
 
 

@@ -512,6 +512,13 @@ _RECORDS: tuple[Oracle, ...] = (
                Kink(F.XIELU_EPS, _XIELU_AT_EPS, _XIELU_SLOPE_EPS)),
     ),
     Oracle(
+        "polyrelu", Properties(True, "C0", "left", False, (0.0, INF)),
+        value=lambda x: torch.relu(x) * (1.0 + torch.relu(x) * (1.0 + torch.relu(x))) / 3.0,
+        derivative=lambda x: torch.where(x > 0, (1.0 + 2.0 * x + 3.0 * x * x) / 3.0, 0.0),
+        exact=lambda x: (x + x**2 + x**3) / 3 if x > 0 else mpf(0),
+        limits=Limits(0.0, 0.0, INF, 0.0, 0.0, INF, False), kinks=(Kink(0.0, 0.0, 0.0),),
+    ),
+    Oracle(
         "fatrelu", Properties(True, "discontinuous", "left", False, (0.0, INF)),
         value=lambda x: torch.where(x > F.FATRELU_THRESHOLD, x, 0.0),
         derivative=lambda x: (x > F.FATRELU_THRESHOLD).to(x.dtype),
@@ -536,6 +543,8 @@ _RECORDS: tuple[Oracle, ...] = (
     ),
     # The scalar view 2·min(x, 7)·σ(1.702·min(x, 7)) (value 1, plus the offset 1): a kink at 7,
     # where the gate's clamp takes over, and flat beyond it.
+    # The scalar view x·softmax(x, 0)₀ = x·σ(x) is SiLU.
+    Oracle("solu", _SELF_GATED),
     Oracle("clamped_swiglu", Properties(False, "C0", "both", False, None),
            torch=_torch_clamped_swiglu),
 )

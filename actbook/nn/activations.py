@@ -684,6 +684,51 @@ class XIELU(Activation):
                 f"beta={_learned(self.beta)}, eps={_learned(self.eps)}")
 
 
+class PolyReLU(Activation):
+    r"""Applies PolyReLU :math:`w_1 r + w_2 r^2 + w_3 r^3 + b`, :math:`r = \max(0, x)`,
+    elementwise with learnable w and b (Zhuo et al. 2025); see
+    :func:`actbook.functional.polyrelu`.
+
+    The parameters are stored as PolyCom's ports store them: ``weight`` of shape (3,), the
+    coefficients of r, r² and r³, initialised to 1/3 each, and ``bias`` of shape (1,) at 0.
+
+    Args:
+        weight: the initial (w₁, w₂, w₃). Default: 1/3 each.
+        bias: the initial b. Default: 0.0.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Raises:
+        ValueError: if ``weight`` does not hold three coefficients.
+
+    Examples::
+
+        >>> m = PolyReLU()
+        >>> m(torch.tensor([-1.0, 1.0]))
+        tensor([0., 1.], grad_fn=<AddBackward0>)
+    """
+
+    name = "polyrelu"
+
+    def __init__(
+        self, weight: tuple[float, float, float] = F.POLYRELU_WEIGHT, bias: float = 0.0
+    ) -> None:
+        super().__init__()
+        if len(weight) != 3:
+            raise ValueError(f"PolyReLU: weight holds three coefficients, got {len(weight)}")
+        self.weight = nn.Parameter(torch.tensor([float(w) for w in weight]))
+        self.bias = nn.Parameter(torch.tensor([float(bias)]))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.polyrelu(x, self.weight, self.bias.squeeze(0))
+
+    def extra_repr(self) -> str:
+        weights = ", ".join(f"{w:.4g}" for w in self.weight.detach().tolist())
+        return f"weight=({weights}), bias={_learned(self.bias)}"
+
+
 class FATReLU(Activation):
     r"""Applies FATReLU, :math:`x` for x > t and 0 elsewhere, elementwise (Kurtz et al. 2020); see
     :func:`actbook.functional.fatrelu`.
@@ -1069,6 +1114,41 @@ class DReLU(_Gated):
     """
 
     name = "drelu"
+
+
+class SoLU(Activation):
+    r"""Applies the softmax linear unit :math:`x_i\,\mathrm{softmax}(x)_i` along ``dim``
+    (Elhage et al. 2022); see :func:`actbook.functional.solu`.
+
+    Elhage et al. follow it with a LayerNorm; compose one after it to reproduce their MLP.
+
+    Args:
+        dim: the dimension of the softmax, the hidden units of a feed-forward block.
+            Default: -1.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Examples::
+
+        >>> m = SoLU()
+        >>> m(torch.tensor([[0.0, 2.0], [1.0, 1.0]]))
+        tensor([[0.0000, 1.7616],
+                [0.5000, 0.5000]])
+    """
+
+    name = "solu"
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.solu(x, dim=self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
 
 
 class ClampedSwiGLU(_Gated):
