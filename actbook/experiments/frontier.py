@@ -36,7 +36,7 @@ class ClampedRange:
         gate_maximum: a at the clamp, a(L).
         low: the smallest output, min over the gate and value ranges of a·(v + c).
         high: the largest output, a(L)·(L + c).
-        e4m3_margin: 448 divided by the largest magnitude, max(|low|, high): how far the unit's
+        e4m3_margin: 448 divided by the largest output magnitude: how far the unit's
             outputs stay inside FP8 E4M3's range.
     """
 
