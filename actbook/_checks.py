@@ -61,6 +61,15 @@ def elementwise(fn: Fn) -> Fn:
     return wrapper  # type: ignore[return-value]
 
 
+def check_dim(dim: int | None, name: str) -> None:
+    """Raise ``TypeError`` unless a row-wise activation was given its dimension."""
+    if dim is None:
+        raise TypeError(
+            f"actbook.{name}: pass dim explicitly (for example dim=-1); it normalises along one "
+            "dimension and guessing it gives silently wrong results"
+        )
+
+
 def check_pair(gate: object, value: object, name: str) -> None:
     """Raise unless ``gate`` and ``value`` are floating tensors of one shape and dtype."""
     check_floating(gate, name, "gate")

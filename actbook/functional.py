@@ -31,7 +31,15 @@ import torch
 from torch import Tensor
 
 from actbook import _numerics as N
-from actbook._checks import Layout, check_floating, check_layout, check_pair, elementwise, gated
+from actbook._checks import (
+    Layout,
+    check_dim,
+    check_floating,
+    check_layout,
+    check_pair,
+    elementwise,
+    gated,
+)
 
 __all__ = [
     "step",
@@ -238,11 +246,7 @@ def softmax(x: Tensor, dim: int | None = None, temperature: float = 1.0) -> Tens
         tensor([0.1863, 0.3072, 0.5065])
     """
     check_floating(x, "softmax")
-    if dim is None:
-        raise TypeError(
-            "actbook.softmax: pass dim explicitly (for example dim=-1); softmax normalises "
-            "along one dimension and guessing it gives silently wrong results"
-        )
+    check_dim(dim, "softmax")
     if not temperature > 0:
         raise ValueError(f"actbook.softmax: temperature must be positive, got {temperature}")
     z = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
@@ -943,11 +947,7 @@ def solu(x: Tensor, dim: int | None = None) -> Tensor:
         tensor([0.0900, 0.4895, 1.9957])
     """
     check_floating(x, "solu")
-    if dim is None:
-        raise TypeError(
-            "actbook.solu: pass dim explicitly (for example dim=-1); its softmax normalises "
-            "along one dimension and guessing it gives silently wrong results"
-        )
+    check_dim(dim, "solu")
     z = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
     return (z * softmax(z, dim=dim)).to(x.dtype)
 
