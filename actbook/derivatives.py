@@ -541,16 +541,21 @@ def clamped_swiglu(
     value: Tensor,
     limit: float = F.CLAMPED_SWIGLU_LIMIT,
     offset: float = F.CLAMPED_SWIGLU_OFFSET,
+    alpha: float = F.GELU_SIGMOID_COEFF,
+    clamp: F.ClampAt = "input",
 ) -> tuple[Tensor, Tensor]:
-    """(a′(g′)·(v′ + 1)·1[g ≤ L], a(g′)·1[−L ≤ v ≤ L]) with a(x) = x·σ(1.702x), g′ = min(g, L),
-    v′ = clamp(v, −L, L): a clamp passes the gradient on its closed interval, as
+    """(a′(g′)·(v′ + c)·1[g ≤ L], a(g′)·1[−L ≤ v ≤ L]) with a(x) = x·σ(αx), g′ = min(g, L),
+    v′ = clamp(v, −L, L); with ``clamp="output"`` the gate factor is
+    a′(g)·1[a(g) ≤ L] instead. A clamp passes the gradient on its closed interval, as
     :func:`torch.clamp` does.
 
     Args:
         gate: the gate, a floating-point tensor.
         value: the value, of the gate's shape and dtype.
         limit: the clamp bound L. Default: 7.0.
-        offset: the constant added to the clamped value. Default: 1.0.
+        offset: the constant c added to the clamped value. Default: 1.0.
+        alpha: the sigmoid's slope, 1.702 or 1.0. Default: 1.702.
+        clamp: ``"input"`` or ``"output"``. Default: ``"input"``.
 
     Returns:
         The pair ``(df/dgate, df/dvalue)``, each of the shape and dtype of ``gate``.
@@ -558,5 +563,6 @@ def clamped_swiglu(
     from actbook.registry import clamped_swiglu_form  # the registry imports this module
 
     check_pair(gate, value, "clamped_swiglu")
-    pair = clamped_swiglu_form(limit, offset).partials(upcast(gate), upcast(value))
+    form = clamped_swiglu_form(limit, offset, alpha, clamp)
+    pair = form.partials(upcast(gate), upcast(value))
     return pair[0].to(gate.dtype), pair[1].to(value.dtype)

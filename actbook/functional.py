@@ -26,6 +26,8 @@ Conventions, the same for every function:
 from __future__ import annotations
 
 import math
+from types import MappingProxyType
+from typing import Literal
 
 import torch
 from torch import Tensor
@@ -94,6 +96,9 @@ __all__ = [
     "DYT_ALPHA",
     "CLAMPED_SWIGLU_LIMIT",
     "CLAMPED_SWIGLU_OFFSET",
+    "SWIGLU_STEP",
+    "ClampAt",
+    "clamped_swiglu_gate",
 ]
 
 #: SELU's α; with λ, the fixed point of mean 0 and variance 1 (Klambauer et al. 2017).
@@ -134,6 +139,11 @@ DYT_ALPHA = 0.5
 CLAMPED_SWIGLU_LIMIT = 7.0
 #: gpt-oss's constant 1 added to the clamped value.
 CLAMPED_SWIGLU_OFFSET = 1.0
+#: Where a bounded SwiGLU clamps its gate: before the gate function or on its output.
+ClampAt = Literal["input", "output"]
+#: The clamp-after-SiLU form (vLLM's ``SwigluStepAndMul``, used by Step-3.5):
+#: ``min(silu(g), L) * clamp(v, -L, L)``, as parameters of :func:`clamped_swiglu`.
+SWIGLU_STEP = MappingProxyType({"alpha": 1.0, "offset": 0.0, "clamp": "output"})
 
 def _gelu_tanh(x: Tensor) -> Tensor:
     u = N.SQRT_2_OVER_PI * (x + GELU_TANH_COEFF * x * x * x)
@@ -1110,14 +1120,54 @@ def drelu(gate: Tensor, value: Tensor) -> Tensor:
     return torch.relu(gate) * torch.relu(value)
 
 
+def clamped_swiglu_gate(limit: float, offset: float, alpha: float, clamp: str) -> str:
+    """The name of a bounded SwiGLU's gate function, after checking its parameters.
+
+    Args:
+        limit: the clamp bound, > 0.
+        offset: the constant added to the clamped value, finite.
+        alpha: the sigmoid's slope, 1.702 or 1.0.
+        clamp: ``"input"`` or ``"output"``.
+
+    Returns:
+        ``"gelu_sigmoid"`` for slope 1.702, ``"silu"`` for slope 1.
+
+    Raises:
+        ValueError: for a parameter outside these values.
+
+    Examples::
+
+        >>> clamped_swiglu_gate(7.0, 0.0, 1.0, "output")
+        'silu'
+    """
+    gates = {GELU_SIGMOID_COEFF: "gelu_sigmoid", 1.0: "silu"}
+    if not (limit > 0 and math.isfinite(offset)):
+        raise ValueError(
+            "actbook.clamped_swiglu: needs limit > 0 and a finite offset, got "
+            f"limit={limit}, offset={offset}"
+        )
+    if alpha not in gates:
+        raise ValueError(
+            f"actbook.clamped_swiglu: alpha must be {GELU_SIGMOID_COEFF} (gpt-oss, "
+            f"TransformerEngine) or 1.0 (SiLU), got {alpha!r}"
+        )
+    if clamp not in ("input", "output"):
+        raise ValueError(
+            f"actbook.clamped_swiglu: clamp must be 'input' or 'output', got {clamp!r}"
+        )
+    return gates[alpha]
+
+
 @gated
 def clamped_swiglu(
     gate: Tensor,
     value: Tensor,
     limit: float = CLAMPED_SWIGLU_LIMIT,
     offset: float = CLAMPED_SWIGLU_OFFSET,
+    alpha: float = GELU_SIGMOID_COEFF,
+    clamp: ClampAt = "input",
 ) -> Tensor:
-    r"""The clamped SwiGLU of gpt-oss (OpenAI 2025):
+    r"""A bounded SwiGLU; by default gpt-oss's (OpenAI 2025):
     :math:`g'\,\sigma(1.702\,g') \odot (v' + 1)` with :math:`g' = \min(g, 7)` and
     :math:`v' = \mathrm{clamp}(v, -7, 7)`.
 
@@ -1129,32 +1179,43 @@ def clamped_swiglu(
     projection with the gate in the first half, where gpt-oss interleaves gate and value
     columns (``layout="interleaved"`` of :func:`split_gated`).
 
+    The parameters span the family: ``alpha=1.0, offset=0.0, clamp="output"``
+    (:data:`SWIGLU_STEP`, the registry's ``swiglu_step``) is the clamp-after-SiLU form
+    :math:`\min(\mathrm{SiLU}(g), L) \odot \mathrm{clamp}(v, -L, L)` of vLLM's
+    ``SwigluStepAndMul``.
+
     Args:
         gate: the gate g, a floating-point tensor of any shape.
         value: the value v, of the gate's shape and dtype.
-        limit: the clamp bound L > 0: the gate is clamped to (−∞, L], the value to [−L, L].
-            Default: 7.0 (gpt-oss's ``swiglu_limit``).
+        limit: the clamp bound L > 0: the gate (or its activation) is clamped to (−∞, L], the
+            value to [−L, L]. Default: 7.0 (gpt-oss's ``swiglu_limit``).
         offset: the constant added to the clamped value. Default: 1.0.
+        alpha: the sigmoid's slope in :math:`g\,\sigma(\alpha g)`: 1.702 or 1.0.
+            Default: 1.702.
+        clamp: ``"input"`` clamps the gate before the gate function, ``"output"`` clamps the
+            gate function's output. Default: ``"input"``.
 
     Returns:
         The unit's output, of the shape and dtype of ``gate``.
 
     Raises:
-        ValueError: if ``gate`` and ``value`` differ in shape, ``limit`` is not positive or
-            ``offset`` is not finite.
+        ValueError: if ``gate`` and ``value`` differ in shape, ``limit`` is not positive,
+            ``offset`` is not finite, or ``alpha`` or ``clamp`` is not one of its values.
         TypeError: if they differ in dtype or are not floating-point tensors.
 
     Examples::
 
         >>> clamped_swiglu(torch.tensor([-1.0, 2.0, 20.0]), torch.tensor([3.0, 3.0, 20.0]))
         tensor([-0.6168,  7.7426, 55.9996])
+        >>> clamped_swiglu(torch.tensor([20.0]), torch.tensor([20.0]), **SWIGLU_STEP)
+        tensor([49.])
     """
-    if not (limit > 0 and math.isfinite(offset)):
-        raise ValueError(
-            "actbook.clamped_swiglu: needs limit > 0 and a finite offset, got "
-            f"limit={limit}, offset={offset}"
-        )
-    return gelu_sigmoid(gate.clamp(max=limit)) * (value.clamp(-limit, limit) + offset)
+    gate_function = gelu_sigmoid if clamped_swiglu_gate(limit, offset, alpha, clamp) == (
+        "gelu_sigmoid") else silu
+    bounded = value.clamp(-limit, limit) + offset
+    if clamp == "input":
+        return gate_function(gate.clamp(max=limit)) * bounded
+    return gate_function(gate).clamp(max=limit) * bounded
 
 
 def split_gated(

@@ -57,8 +57,8 @@ def _one(x: Tensor) -> Tensor:
 
 @dataclass(frozen=True)
 class GatedForm:
-    r"""What a gated unit computes: :math:`y = a(\mathrm{clamp}(g)) \cdot (b(\mathrm{clamp}(v))
-    + c)`.
+    r"""What a gated unit computes: :math:`y = \mathrm{clamp}(a(\mathrm{clamp}(g))) \cdot
+    (b(\mathrm{clamp}(v)) + c)`.
 
     A clamp's derivative is that of :func:`torch.clamp`: 1 on the closed interval, 0 outside.
 
@@ -71,6 +71,8 @@ class GatedForm:
             for no clamp.
         value_clamp: the same for the value, before :math:`b`.
         value_offset: the constant :math:`c` added to the transformed value.
+        gate_output_clamp: ``(low, high)`` bounds :math:`a`'s output is clamped to (the
+            clamp-after-SiLU form); ``None`` for no clamp.
 
     Examples::
 
@@ -87,6 +89,7 @@ class GatedForm:
     gate_clamp: tuple[float, float] | None = None
     value_clamp: tuple[float, float] | None = None
     value_offset: float = 0.0
+    gate_output_clamp: tuple[float, float] | None = None
 
     def clamped(self, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
         """Gate and value clamped to the form's bounds (unchanged where it has none).
@@ -118,10 +121,34 @@ class GatedForm:
         return (_inside(gate, self.gate_clamp, gate_slope),
                 _inside(value, self.value_clamp, value_slope))
 
+    def capped(self, activated: Tensor) -> Tensor:
+        """:math:`a`'s output clamped to :attr:`gate_output_clamp` (unchanged without one).
+
+        Args:
+            activated: :math:`a` at the clamped gate.
+
+        Returns:
+            The clamped output.
+        """
+        return _clamp(activated, self.gate_output_clamp)
+
+    def cap_slope(self, activated: Tensor, slope: Tensor) -> Tensor:
+        """``slope`` where :math:`a`'s output lies in :attr:`gate_output_clamp`, 0 outside.
+
+        Args:
+            activated: :math:`a` at the clamped gate, before :meth:`capped`.
+            slope: the gate slope so far.
+
+        Returns:
+            The slope with the output clamp's derivative applied.
+        """
+        return _inside(activated, self.gate_output_clamp, slope)
+
     def __call__(self, gate: Tensor, value: Tensor) -> Tensor:
         """The unit composed from :math:`a`, :math:`b`, the clamps and the offset."""
         g, v = self.clamped(gate, value)
-        return _function(self.gate)(g) * (_function(self.value)(v) + self.value_offset)
+        a = self.capped(_function(self.gate)(g))
+        return a * (_function(self.value)(v) + self.value_offset)
 
     def partials(self, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
         r"""The partial derivatives of the unit, from the same pieces as calling the form.
@@ -134,10 +161,10 @@ class GatedForm:
             :math:`(\partial y/\partial g, \partial y/\partial v)`, each of the gate's shape.
         """
         g, v = self.clamped(gate, value)
-        a, b = _function(self.gate)(g), _function(self.value)(v) + self.value_offset
+        raw, b = _function(self.gate)(g), _function(self.value)(v) + self.value_offset
         da, db = self.clamp_slopes(gate, value, _derivative(self.gate)(g),
                                    _derivative(self.value)(v))
-        return da * b, a * db
+        return self.cap_slope(raw, da) * b, self.capped(raw) * db
 
 
 def _function(name: str) -> Callable[[Tensor], Tensor]:
@@ -162,26 +189,46 @@ def _inside(x: Tensor, bounds: tuple[float, float] | None, slope: Tensor) -> Ten
 
 
 def clamped_swiglu_form(
-    limit: float = F.CLAMPED_SWIGLU_LIMIT, offset: float = F.CLAMPED_SWIGLU_OFFSET
+    limit: float = F.CLAMPED_SWIGLU_LIMIT,
+    offset: float = F.CLAMPED_SWIGLU_OFFSET,
+    alpha: float = F.GELU_SIGMOID_COEFF,
+    clamp: F.ClampAt = "input",
 ) -> GatedForm:
-    r"""The :class:`GatedForm` of gpt-oss's clamped SwiGLU with clamp bound ``limit``:
-    :math:`a(\min(g, L)) \cdot (\mathrm{clamp}(v, -L, L) + c)`, :math:`a(x) = x\,\sigma(1.702x)`.
+    r"""The :class:`GatedForm` of a bounded SwiGLU (:func:`actbook.functional.clamped_swiglu`).
+
+    With the defaults it is gpt-oss's unit,
+    :math:`a(\min(g, L)) \cdot (\mathrm{clamp}(v, -L, L) + c)` with
+    :math:`a(x) = x\,\sigma(1.702x)`; ``clamp="output"`` clamps :math:`a`'s output above at
+    :math:`L` instead of the gate (the clamp-after-SiLU form of ``swiglu_step``).
 
     Args:
         limit: the clamp bound L > 0. Default: 7.0.
         offset: the constant c added to the clamped value. Default: 1.0.
+        alpha: the sigmoid's slope: 1.702 (:func:`~actbook.functional.gelu_sigmoid`) or 1.0
+            (:func:`~actbook.functional.silu`). Default: 1.702.
+        clamp: ``"input"`` to clamp the gate before :math:`a`, ``"output"`` to clamp
+            :math:`a`'s output. Default: ``"input"``.
 
     Returns:
         The form.
+
+    Raises:
+        ValueError: for another ``alpha`` or ``clamp``, a limit that is not positive or an
+            offset that is not finite.
 
     Examples::
 
         >>> form = clamped_swiglu_form()
         >>> form.gate, form.gate_clamp, form.value_clamp, form.value_offset
         ('gelu_sigmoid', (-inf, 7.0), (-7.0, 7.0), 1.0)
+        >>> clamped_swiglu_form(alpha=1.0, offset=0.0, clamp="output").gate_output_clamp
+        (-inf, 7.0)
     """
-    return GatedForm(gate="gelu_sigmoid", gate_clamp=(-math.inf, limit),
-                     value_clamp=(-limit, limit), value_offset=offset)
+    gate = F.clamped_swiglu_gate(limit, offset, alpha, clamp)
+    bound = (-math.inf, limit)
+    return GatedForm(gate=gate, gate_clamp=bound if clamp == "input" else None,
+                     value_clamp=(-limit, limit), value_offset=offset,
+                     gate_output_clamp=bound if clamp == "output" else None)
 
 
 @dataclass(frozen=True)
@@ -639,9 +686,14 @@ _ENTRIES: tuple[ActivationInfo, ...] = (
                  r"v' = \operatorname{clamp}(v, -7, 7)"),
         derivative_formula=(r"(a'(g')(v' + 1)\mathbb{1}[g \le 7],\ "
                             r"a(g')\mathbb{1}[|v| \le 7])"),
-        params={"limit": F.CLAMPED_SWIGLU_LIMIT, "offset": F.CLAMPED_SWIGLU_OFFSET},
+        params={"limit": F.CLAMPED_SWIGLU_LIMIT, "offset": F.CLAMPED_SWIGLU_OFFSET,
+                "alpha": F.GELU_SIGMOID_COEFF, "clamp": "input"},
         aliases=("swigluoai", "swiglu_oai", "gpt_oss_swiglu", "swiglu_limit"),
         gated=clamped_swiglu_form(),
+        variants=(
+            Variant("swiglu_step", dict(F.SWIGLU_STEP),
+                    clamped_swiglu_form(**F.SWIGLU_STEP)),
+        ),
     ),
 )
 
@@ -763,8 +815,8 @@ def variants(kind: Kind | None = None) -> list[Variant]:
 
     Examples::
 
-        >>> [v.name for v in variants(kind="gated")]
-        ['drelu', 'glu', 'reglu', 'geglu', 'geglu_tanh', 'swiglu', 'bilinear', 'clamped_swiglu']
+        >>> [v.name for v in variants(kind="gated")][-4:]
+        ['swiglu', 'bilinear', 'clamped_swiglu', 'swiglu_step']
     """
     return [v for e in _ENTRIES if kind is None or e.kind == kind
             for v in (e.default, *e.variants)]

@@ -632,6 +632,39 @@ def test_clamped_swiglu_derivative_at_other_limits() -> None:
     )
 
 
+def _vllm_swiglu_step(x: Tensor, limit: float = 7.0) -> Tensor:
+    """vLLM's ``SwigluStepAndMul`` on a packed tensor whose first half is the gate."""
+    d = x.shape[-1] // 2
+    return torch.nn.functional.silu(x[..., :d]).clamp(max=limit) * x[..., d:].clamp(-limit, limit)
+
+
+def test_swiglu_step_is_the_clamp_after_silu_form() -> None:
+    """``swiglu_step`` is vLLM's SwigluStepAndMul (values and gradients), differs from gpt-oss's
+    unit on the same inputs, and its analytic partials zero the gate's gradient where SiLU's
+    output is clamped."""
+    packed = (6 * torch.randn(8, 64, dtype=torch.float64)).requires_grad_()
+    step = actbook.nn.make_activation("swiglu_step", layout="gate_first")
+    ours, theirs = step(packed), _vllm_swiglu_step(packed)
+    torch.testing.assert_close(ours, theirs, rtol=1e-15, atol=1e-15)
+    grads = [torch.autograd.grad(y.sum(), packed)[0] for y in (ours, theirs)]
+    torch.testing.assert_close(*grads, rtol=1e-15, atol=1e-15)
+    gate, value = packed.detach()[..., :32], packed.detach()[..., 32:]
+    assert not torch.allclose(ours, F.clamped_swiglu(gate, value))
+    partials = actbook.derivative("swiglu_step")(gate, value)
+    torch.testing.assert_close(partials[0], grads[0][..., :32])
+    torch.testing.assert_close(partials[1], grads[0][..., 32:])
+    capped = F.silu(gate) > 7.0
+    assert capped.any() and (partials[0][capped] == 0).all()
+
+
+def test_bounded_swiglu_family_refuses_other_slopes_and_clamps() -> None:
+    x = torch.randn(3)
+    with pytest.raises(ValueError, match="alpha must be 1.702"):
+        F.clamped_swiglu(x, x, alpha=2.0)
+    with pytest.raises(ValueError, match="clamp must be 'input' or 'output'"):
+        actbook.nn.ClampedSwiGLU(clamp="both")
+
+
 def test_frontier_units_refuse_parameters_outside_their_domain() -> None:
     x = torch.randn(3)
     with pytest.raises(ValueError, match="threshold must be finite and >= 0"):

@@ -107,7 +107,7 @@ def exact_gated_reference(
     a, b = _exact(form.gate), _exact(form.value)
     with mpmath.workdps(DIGITS):
         products = [
-            a(_clamp(mpf(float(g)), form.gate_clamp))
+            _clamp(a(_clamp(mpf(float(g)), form.gate_clamp)), form.gate_output_clamp)
             * (b(_clamp(mpf(float(v)), form.value_clamp)) + mpf(form.value_offset))
             for g, v in zip(np.asarray(gate, np.float64), np.asarray(value, np.float64),
                             strict=True)

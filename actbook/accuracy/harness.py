@@ -131,8 +131,9 @@ def gated_reference_values(
     a_fn, da_fn = reference.gate_reference(form.gate)
     b_fn, db_fn = reference.gate_reference(form.value)
     gc, vc = form.clamped(g, v)
-    a, b = a_fn(gc), b_fn(vc) + form.value_offset
+    raw, b = a_fn(gc), b_fn(vc) + form.value_offset
     da, db = form.clamp_slopes(g, v, da_fn(gc), db_fn(vc))
+    a, da = form.capped(raw), form.cap_slope(raw, da)
     cond = (reference.condition_number(g, a, da).numpy()
             + reference.condition_number(v, b, db).numpy())
     if gate.dtype == torch.float64:

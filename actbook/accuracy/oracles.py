@@ -357,6 +357,12 @@ def _torch_clamped_swiglu(gate: Tensor, value: Tensor) -> Tensor:
     return g * torch.sigmoid(F.GELU_SIGMOID_COEFF * g) * (v + F.CLAMPED_SWIGLU_OFFSET)
 
 
+def _torch_swiglu_step(gate: Tensor, value: Tensor) -> Tensor:
+    """vLLM's ``SwigluStepAndMul``: ``silu(gate).clamp(max=L) * value.clamp(-L, L)``."""
+    limit = F.CLAMPED_SWIGLU_LIMIT
+    return TF.silu(gate).clamp(max=limit) * value.clamp(-limit, limit)
+
+
 # --- the records -------------------------------------------------------------------------------
 
 _XIELU_AT_ZERO = F.XIELU_ALPHA_N * math.expm1(F.XIELU_EPS)
@@ -541,12 +547,15 @@ _RECORDS: tuple[Oracle, ...] = (
         exact=lambda x: mpmath.tanh(x / 2),
         limits=Limits(-1.0, 0.0, 1.0, 0.0, F.DYT_ALPHA, 0.0, True),
     ),
-    # The scalar view 2·min(x, 7)·σ(1.702·min(x, 7)) (value 1, plus the offset 1): a kink at 7,
-    # where the gate's clamp takes over, and flat beyond it.
     # The scalar view x·softmax(x, 0)₀ = x·σ(x) is SiLU.
     Oracle("solu", _SELF_GATED),
+    # The scalar view 2·min(x, 7)·σ(1.702·min(x, 7)) (value 1, plus the offset 1): a kink at 7,
+    # where the gate's clamp takes over, and flat beyond it.
     Oracle("clamped_swiglu", Properties(False, "C0", "both", False, None),
            torch=_torch_clamped_swiglu),
+    # min(SiLU(x), 7) with value 1: SiLU up to x ≈ 7.006, where SiLU reaches 7, then flat.
+    Oracle("swiglu_step", Properties(False, "C0", "both", False, None),
+           torch=_torch_swiglu_step),
 )
 
 #: Every oracle, by activation or variant name, in book order.

@@ -156,7 +156,7 @@ def _gated_forward(name: str, gate: Tensor, value: Tensor) -> Tensor:
     """
     form = registry.VARIANTS[name].gated
     g, v = form.clamped(upcast(gate), upcast(value))
-    a = PIECES[form.gate][1](g)
+    a = form.capped(PIECES[form.gate][1](g))
     b = v if form.value == "identity" else PIECES[form.value][1](v)
     if form.value_offset:
         b = b + form.value_offset
@@ -175,6 +175,7 @@ def _gated_backward(
     # An untransformed value has slope 1: a Python float, so that no tensor of ones is made.
     b, value_slope = (v, 1.0) if form.value == "identity" else PIECES[form.value][0](v)
     slope, value_slope = form.clamp_slopes(gate32, value32, slope, value_slope)
+    a, slope = form.capped(a), form.cap_slope(a, slope)
     grad_value = grad32 * a
     if not isinstance(value_slope, float):
         grad_value = grad_value * value_slope

@@ -1152,18 +1152,22 @@ class SoLU(Activation):
 
 
 class ClampedSwiGLU(_Gated):
-    r"""Applies gpt-oss's clamped SwiGLU
+    r"""Applies a bounded SwiGLU, by default gpt-oss's
     :math:`g'\sigma(1.702g') \odot (v' + 1)`, :math:`g' = \min(g, L)`,
     :math:`v' = \mathrm{clamp}(v, -L, L)` (OpenAI 2025); see
     :func:`actbook.functional.clamped_swiglu`.
 
     A packed input is read as gpt-oss reads its fused ``mlp1`` projection by default, gate and
     value interleaved (gate in the even columns); TransformerEngine's ``clamped_swiglu`` reads
-    the gate from the first half (``layout="gate_first"``).
+    the gate from the first half (``layout="gate_first"``). ``alpha=1.0, offset=0.0,
+    clamp="output"`` is the clamp-after-SiLU form (``make_activation("swiglu_step")``).
 
     Args:
         limit: the clamp bound L. Default: 7.0 (gpt-oss's ``swiglu_limit``).
         offset: the constant added to the clamped value. Default: 1.0.
+        alpha: the sigmoid's slope, 1.702 or 1.0. Default: 1.702.
+        clamp: ``"input"`` to clamp the gate, ``"output"`` to clamp the gate function's
+            output. Default: ``"input"``.
         dim: the dimension a packed input is split along. Default: -1.
         layout: how a packed input holds gate and value: ``"interleaved"`` (gpt-oss),
             ``"gate_first"`` (TransformerEngine) or ``"gate_last"``. Default: ``"interleaved"``.
@@ -1174,8 +1178,8 @@ class ClampedSwiGLU(_Gated):
         - Output: :math:`(*, n)`.
 
     Raises:
-        ValueError: for an unknown layout, a limit that is not positive or an offset that is not
-            finite.
+        ValueError: for an unknown layout, a limit that is not positive, an offset that is not
+            finite, or an ``alpha`` or ``clamp`` outside its values.
 
     Examples::
 
@@ -1190,18 +1194,20 @@ class ClampedSwiGLU(_Gated):
         self,
         limit: float = F.CLAMPED_SWIGLU_LIMIT,
         offset: float = F.CLAMPED_SWIGLU_OFFSET,
+        alpha: float = F.GELU_SIGMOID_COEFF,
+        clamp: F.ClampAt = "input",
         dim: int = -1,
         layout: Layout = "interleaved",
     ) -> None:
         super().__init__(dim=dim, layout=layout)
-        if not (limit > 0 and math.isfinite(offset)):
-            raise ValueError(f"ClampedSwiGLU: needs limit > 0 and a finite offset, got "
-                             f"limit={limit}, offset={offset}")
+        F.clamped_swiglu_gate(limit, offset, alpha, clamp)
         self.limit = limit
         self.offset = offset
+        self.alpha = alpha
+        self.clamp = clamp
 
     def activate(self, gate: Tensor, value: Tensor) -> Tensor:
-        """The clamped SwiGLU, with this module's limit and offset, on ``(gate, value)``.
+        """The bounded SwiGLU, with this module's parameters, on ``(gate, value)``.
 
         Args:
             gate: the gate.
@@ -1210,10 +1216,11 @@ class ClampedSwiGLU(_Gated):
         Returns:
             The unit's output, of the gate's shape and dtype.
         """
-        return F.clamped_swiglu(gate, value, self.limit, self.offset)
+        return F.clamped_swiglu(gate, value, self.limit, self.offset, self.alpha, self.clamp)
 
     def extra_repr(self) -> str:
-        return f"limit={self.limit!r}, offset={self.offset!r}, {super().extra_repr()}"
+        return (f"limit={self.limit!r}, offset={self.offset!r}, alpha={self.alpha!r}, "
+                f"clamp={self.clamp!r}, {super().extra_repr()}")
 
 
 #: Canonical registry name -> module class, in book order, for every activation that has one.
