@@ -105,6 +105,75 @@ def solu(x: Tensor, dim: int = -1) -> Tensor:
     return torch.diag_embed(p + xp) - xp.unsqueeze(-1) * p.unsqueeze(-2)
 
 
+def gaussian_topk(
+    x: Tensor, dim: int = -1, sparsity: float = F.GAUSSIAN_TOPK_SPARSITY
+) -> Tensor:
+    r"""Jacobian of the Gaussian top-k, :math:`\partial y_i/\partial x_j = h'(z_i)\,(\delta_{ij}
+    - 1/n - k (x_j - \mu)/(n\sigma))` with :math:`z = x - \mu - k\sigma`,
+    :math:`k = \Phi^{-1}(s)` and :math:`h' = \mathrm{GELU_{tanh}}'\cdot\mathbb{1}[z > 0]`,
+    along ``dim``, shape ``(..., n, n)``.
+
+    A constant row (σ = 0) has every z = 0 and so a zero Jacobian; autograd gives NaN there.
+
+    Args:
+        x: the input, a floating-point tensor.
+        dim: the dimension of the statistics. Default: -1.
+        sparsity: the target share s of zeros. Default: 0.95.
+
+    Returns:
+        The Jacobian, of the shape of ``x`` with ``dim`` moved last and one more dimension of
+        the same size appended, and of the dtype of ``x``.
+    """
+    z = x.movedim(dim, -1)
+    n = z.shape[-1]
+    if sparsity == 0.0:
+        return torch.diag_embed(gelu_tanh(z))
+    k = F.gaussian_quantile(sparsity)
+    mean = z.mean(-1, keepdim=True)
+    std = z.std(-1, keepdim=True, correction=0)
+    shifted = z - mean - k * std
+    slope = gelu_tanh(shifted) * (shifted > 0)
+    spread = torch.where(std > 0, (z - mean) / (n * std), 0.0)
+    through_statistics = -1.0 / n - k * spread
+    return torch.diag_embed(slope) + slope.unsqueeze(-1) * through_statistics.unsqueeze(-2)
+
+
+def polynorm(
+    x: Tensor,
+    dim: int = -1,
+    weight: tuple[float, float, float] | Tensor = F.POLYNORM_WEIGHT,
+    bias: float | Tensor = 0.0,
+    eps: float = F.POLYNORM_EPS,
+) -> Tensor:
+    r"""Jacobian of PolyNorm, :math:`\sum_p w_p\,p\,x_j^{p-1}(\delta_{ij} r_p^{-1/2}
+    - u_i u_j r_p^{-3/2}/n)` with :math:`u = x^p`, :math:`r_p = \mathrm{mean}(u^2) + \epsilon`
+    and :math:`w_p` the weight of :math:`N(x^p)`, along ``dim``, shape ``(..., n, n)``.
+
+    Args:
+        x: the input, a floating-point tensor.
+        dim: the dimension of the normalisation. Default: -1.
+        weight: (w₀, w₁, w₂), the weights of N(x³), N(x²) and N(x). Default: 1/3 each.
+        bias: the constant b (it has no derivative). Default: 0.0.
+        eps: ε inside the root. Default: 1e-6.
+
+    Returns:
+        The Jacobian, of the shape of ``x`` with ``dim`` moved last and one more dimension of
+        the same size appended, and of the dtype of ``x``.
+    """
+    z = x.movedim(dim, -1)
+    n = z.shape[-1]
+    jacobian = torch.zeros(*z.shape, n, dtype=z.dtype)
+    for w, p in zip(weight, (3, 2, 1), strict=True):
+        u = z**p
+        inverse_root = torch.rsqrt(u.square().mean(-1, keepdim=True) + eps)
+        inner = p * z ** (p - 1)
+        block = (torch.diag_embed(inverse_root.expand_as(u))
+                 - u.unsqueeze(-1) * u.unsqueeze(-2) * (inverse_root**3 / n).unsqueeze(-1))
+        scale = w.to(z.dtype) if isinstance(w, Tensor) else w
+        jacobian = jacobian + scale * block * inner.unsqueeze(-2)
+    return jacobian
+
+
 @elementwise
 def relu(x: Tensor) -> Tensor:
     """1 for x > 0, else 0.

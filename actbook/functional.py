@@ -71,6 +71,8 @@ __all__ = [
     "softcap",
     "dyt",
     "solu",
+    "gaussian_topk",
+    "polynorm",
     "glu",
     "reglu",
     "geglu",
@@ -94,6 +96,9 @@ __all__ = [
     "FATRELU_THRESHOLD",
     "SOFTCAP_CAP",
     "DYT_ALPHA",
+    "GAUSSIAN_TOPK_SPARSITY",
+    "POLYNORM_WEIGHT",
+    "POLYNORM_EPS",
     "CLAMPED_SWIGLU_LIMIT",
     "CLAMPED_SWIGLU_OFFSET",
     "SWIGLU_STEP",
@@ -126,6 +131,14 @@ XIELU_EPS = -1e-6
 #: PolyReLU's initial coefficients of ReLU(x), ReLU(x)² and ReLU(x)³, 1/3 each, as PolyCom
 #: initialises PolyNorm's (Zhuo et al. 2025); the constant term starts at 0.
 POLYRELU_WEIGHT = (1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0)
+#: Gemma 3n's ``activation_sparsity`` in its first ten layers: the share of a row the
+#: Gaussian top-k cuts off if the row is Gaussian (its later layers use 0, no cut).
+GAUSSIAN_TOPK_SPARSITY = 0.95
+#: PolyNorm's initial weights (w₀, w₁, w₂) of norm(x³), norm(x²) and norm(x), 1/3 each, as
+#: PolyCom initialises them (Zhuo et al. 2025).
+POLYNORM_WEIGHT = (1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0)
+#: PolyNorm's ε inside the root mean square, PolyCom's default.
+POLYNORM_EPS = 1e-6
 #: FATReLU's threshold at actbook's default, an example, exact in every float format (so that
 #: float16 and float64 inputs are cut at the same point): ProSparse tunes it per model (Song et
 #: al. 2024), and vLLM reads it from a MiniCPM configuration's ``hidden_act_param``.
@@ -960,6 +973,123 @@ def solu(x: Tensor, dim: int | None = None) -> Tensor:
     check_dim(dim, "solu")
     z = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
     return (z * softmax(z, dim=dim)).to(x.dtype)
+
+
+def gaussian_topk(
+    x: Tensor, dim: int | None = None, sparsity: float = GAUSSIAN_TOPK_SPARSITY
+) -> Tensor:
+    r"""Gemma 3n's Gaussian top-k gate activation (Gemma Team 2025):
+    :math:`\mathrm{GELU_{tanh}}(\max(0, x - \mu - \sigma\,\Phi^{-1}(s)))` with :math:`\mu` and
+    :math:`\sigma` the mean and (population) standard deviation of the row along ``dim``.
+
+    The cut-off is where a Gaussian row with the row's mean and spread would leave a share
+    ``1 - s`` above it, so about 5 % of a Gaussian row survives at s = 0.95, without sorting.
+    What survives is shifted down by the cut-off before the tanh GELU, as Hugging Face's
+    ``Gemma3nTextMLP`` computes it (``_gaussian_topk``, then ``act_fn``). ``sparsity=0`` is
+    the tanh GELU alone (Gemma 3n's later layers). ``dim`` is required, as in :func:`softmax`.
+
+    Args:
+        x: the input, a floating-point tensor of any shape (the gate projection).
+        dim: the dimension of the statistics, the hidden units. Required: the default ``None``
+            raises ``TypeError``.
+        sparsity: the target share s of zeros, 0 ≤ s < 1. Default: 0.95.
+
+    Returns:
+        The activation, of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``dim`` is not given, or ``x`` is not a floating-point tensor.
+        ValueError: if ``sparsity`` is not in [0, 1).
+
+    Examples::
+
+        >>> x = torch.tensor([-2.0, -1.0, 0.0, 1.0, 2.0, 10.0])
+        >>> gaussian_topk(x, dim=-1)
+        tensor([0.0000, 0.0000, 0.0000, 0.0000, 0.0000, 1.7860])
+    """
+    check_floating(x, "gaussian_topk")
+    check_dim(dim, "gaussian_topk")
+    if not 0.0 <= sparsity < 1.0:
+        raise ValueError(f"actbook.gaussian_topk: sparsity must be in [0, 1), got {sparsity!r}")
+    if sparsity == 0.0:
+        return gelu_tanh(x)
+    z = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+    multiplier = gaussian_quantile(sparsity)
+    mean = z.mean(dim, keepdim=True)
+    std = z.std(dim, keepdim=True, correction=0)
+    return gelu_tanh(torch.relu(z - (mean + std * multiplier))).to(x.dtype)
+
+
+def gaussian_quantile(p: float) -> float:
+    r"""The standard normal quantile :math:`\Phi^{-1}(p)`, in float64.
+
+    Args:
+        p: a probability, 0 < p < 1.
+
+    Returns:
+        The quantile, a Python float.
+
+    Examples::
+
+        >>> round(gaussian_quantile(0.95), 6)
+        1.644854
+    """
+    return torch.special.ndtri(torch.tensor(p, dtype=torch.float64)).item()
+
+
+def polynorm(
+    x: Tensor,
+    dim: int | None = None,
+    weight: tuple[float, float, float] | Tensor = POLYNORM_WEIGHT,
+    bias: float | Tensor = 0.0,
+    eps: float = POLYNORM_EPS,
+) -> Tensor:
+    r"""PolyNorm (Zhuo et al. 2025, PolyCom): a cubic whose powers are each normalised along
+    ``dim``, :math:`w_0 N(x^3) + w_1 N(x^2) + w_2 N(x) + b` with
+    :math:`N(u) = u / \sqrt{\mathrm{mean}(u^2) + \epsilon}` (an RMSNorm without gain).
+
+    Not elementwise: each power is divided by its root mean square over the row, like
+    RMSNorm. In a standard normal row those are 1, √3 and √15, so an entry there sees the
+    cubic :math:`w_0 x^3/\sqrt{15} + w_1 x^2/\sqrt{3} + w_2 x + b`
+    (:meth:`actbook.registry.ActivationInfo.scalar`). ``dim`` is required.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        dim: the dimension of the normalisation, the hidden units (PolyCom uses the last).
+            Required: the default ``None`` raises ``TypeError``.
+        weight: (w₀, w₁, w₂), the weights of N(x³), N(x²) and N(x): three floats, or a
+            tensor of shape (3,) (learnable, see :class:`actbook.nn.PolyNorm`).
+            Default: 1/3 each.
+        bias: the constant b, a float or a scalar tensor. Default: 0.0.
+        eps: ε > 0 inside the root. Default: 1e-6.
+
+    Returns:
+        The activation, of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``dim`` is not given, or ``x`` is not a floating-point tensor.
+        ValueError: if ``weight`` does not hold three coefficients or ``eps`` is not positive.
+
+    Examples::
+
+        >>> polynorm(torch.tensor([-1.0, 1.0]), dim=-1)
+        tensor([-0.3333,  1.0000])
+    """
+    check_floating(x, "polynorm")
+    check_dim(dim, "polynorm")
+    if len(weight) != 3:
+        raise ValueError(f"actbook.polynorm: weight holds three coefficients, got {len(weight)}")
+    if not eps > 0:
+        raise ValueError(f"actbook.polynorm: eps must be positive, got {eps!r}")
+    z = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+    w0, w1, w2 = (_real(w, z) for w in weight)
+
+    def norm(u: Tensor) -> Tensor:
+        return u * torch.rsqrt(u.square().mean(dim, keepdim=True) + eps)
+
+    square = z * z
+    y = w0 * norm(square * z) + w1 * norm(square) + w2 * norm(z) + _real(bias, z)
+    return y.to(x.dtype)
 
 
 @gated

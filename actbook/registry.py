@@ -320,6 +320,9 @@ class ActivationInfo:
         torch_equivalent: how PyTorch computes it, if PyTorch has it.
         gated: the :class:`GatedForm` at the defaults (gated units only).
         variants: named :class:`Variant` s.
+        scalar_view: builds the :class:`ScalarView` of a row-wise activation that a row of two
+            does not show (one whose cut-off or scale comes from the row's statistics); ``None``
+            for the reading of :meth:`scalar`.
 
     Raises:
         ValueError: if ``gated`` is given for an activation that is not gated, or is missing
@@ -348,6 +351,7 @@ class ActivationInfo:
     torch_equivalent: str | None = None
     gated: GatedForm | None = None
     variants: tuple[Variant, ...] = ()
+    scalar_view: Callable[[], ScalarView] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
@@ -391,11 +395,15 @@ class ActivationInfo:
         Elementwise activations are themselves. A gated unit is read along the gate with value
         1 (GLU becomes the sigmoid, SwiGLU the SiLU, bilinear the identity), its derivative the
         one in the gate. A row-wise activation is read as its first output for the two inputs
-        ``(x, 0)`` (softmax becomes the sigmoid), its derivative the diagonal Jacobian entry.
+        ``(x, 0)`` (softmax becomes the sigmoid), its derivative the diagonal Jacobian entry;
+        one that normalises by its row's statistics (PolyNorm, the Gaussian top-k) is read as an
+        entry of a long standard normal row, whose statistics the entry does not move.
 
         Returns:
             The :class:`ScalarView`.
         """
+        if self.scalar_view is not None:
+            return self.scalar_view()
         fn, df = self.function, self.derivative
         if self.kind == "gated":
             return ScalarView(lambda x: fn(x, torch.ones_like(x)),
@@ -409,6 +417,25 @@ class ActivationInfo:
                               lambda x: df(pair(x), dim=-1)[..., 0, 0],
                               f"{self.display_name} of (x, 0)")
         return ScalarView(fn, df, self.display_name)
+
+
+def _gaussian_topk_in_normal_row() -> ScalarView:
+    """The Gaussian top-k on an entry of a standard normal row: mean 0 and deviation 1, so the
+    cut-off is Φ⁻¹(0.95) and the entry sees GELU-tanh(max(0, x − 1.645))."""
+    k = F.gaussian_quantile(F.GAUSSIAN_TOPK_SPARSITY)
+    return ScalarView(lambda x: F.gelu_tanh(torch.relu(x - k)),
+                      lambda x: D.gelu_tanh(x - k) * (x > k),
+                      "Gaussian top-k in a N(0, 1) row")
+
+
+def _polynorm_in_normal_row() -> ScalarView:
+    """PolyNorm on an entry of a standard normal row, whose powers x, x², x³ have root mean
+    squares 1, √3 and √15 (E x² = 1, E x⁴ = 3, E x⁶ = 15); ε is left out."""
+    w0, w1, w2 = F.POLYNORM_WEIGHT
+    c3, c2 = w0 / math.sqrt(15.0), w1 / math.sqrt(3.0)
+    return ScalarView(lambda x: x * (w2 + x * (c2 + x * c3)),
+                      lambda x: w2 + x * (2 * c2 + 3 * c3 * x),
+                      "PolyNorm in a N(0, 1) row")
 
 
 _ENTRIES: tuple[ActivationInfo, ...] = (
@@ -677,6 +704,27 @@ _ENTRIES: tuple[ActivationInfo, ...] = (
                             r"+ x_i p_i(\delta_{ij} - p_j)"),
         params={"dim": None},
         aliases=("softmax_linear_unit",),
+    ),
+    ActivationInfo(
+        name="polynorm", display_name="PolyNorm", year=2024, citation="zhuo2025polynomial",
+        generation="frontier", family="normaliser", kind="rowwise",
+        formula=(r"w_0 N(x^3) + w_1 N(x^2) + w_2 N(x) + b,\ "
+                 r"N(u) = u/\sqrt{\operatorname{mean}(u^2) + \epsilon}"),
+        derivative_formula=(r"\textstyle\sum_p w_p\,p\,x_j^{p-1}(\delta_{ij} r_p^{-1/2}"
+                            r" - u_i u_j r_p^{-3/2}/n),\ u = x^p"),
+        params={"dim": None, "weight": F.POLYNORM_WEIGHT, "bias": 0.0, "eps": F.POLYNORM_EPS},
+        aliases=("poly_norm",),
+        scalar_view=_polynorm_in_normal_row,
+    ),
+    ActivationInfo(
+        name="gaussian_topk", display_name="Gaussian top-k", year=2025, citation="you2025spark",
+        generation="frontier", family="threshold", kind="rowwise",
+        formula=(r"\operatorname{GELU_{tanh}}(\max(0, x - \mu - \sigma\,\Phi^{-1}(s)))"),
+        derivative_formula=(r"h'(z_i)(\delta_{ij} - 1/n - k(x_j - \mu)/(n\sigma)),\ "
+                            r"z = x - \mu - k\sigma"),
+        params={"dim": None, "sparsity": F.GAUSSIAN_TOPK_SPARSITY},
+        aliases=("gaussian_top_k", "statistical_topk", "gemma3n_topk"),
+        scalar_view=_gaussian_topk_in_normal_row,
     ),
     ActivationInfo(
         name="clamped_swiglu", display_name="Clamped SwiGLU", year=2025,

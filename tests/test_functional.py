@@ -710,3 +710,83 @@ def test_polyrelu_module_is_the_released_activation() -> None:
         torch.testing.assert_close(a, b)
     with pytest.raises(ValueError, match="three coefficients"):
         F.polyrelu(x, weight=(1.0, 2.0))
+
+
+def _gemma3n_gaussian_topk_gate(gate: Tensor, sparsity: float = 0.95) -> Tensor:
+    """Hugging Face's ``Gemma3nTextMLP``: ``_gaussian_topk`` on the gate, then ``act_fn``
+    (``gelu_pytorch_tanh``); the multiplier is computed in float32 as there."""
+    multiplier = torch.distributions.normal.Normal(0, 1).icdf(
+        torch.tensor(sparsity, dtype=torch.float32)).to(gate.dtype)
+    mean = gate.mean(dim=-1, keepdim=True)
+    std = gate.std(dim=-1, keepdim=True, unbiased=False)
+    cut = torch.nn.functional.relu(gate - (mean + std * multiplier))
+    return torch.nn.functional.gelu(cut, approximate="tanh")
+
+
+def _polycom_polynorm(x: Tensor, weight: Tensor, bias: Tensor, eps: float = 1e-6) -> Tensor:
+    """PolyCom's ``PolyNorm.forward`` (weights of norm(x³), norm(x²), norm(x))."""
+    def norm(u: Tensor) -> Tensor:
+        return u * torch.rsqrt(u.pow(2).mean(-1, keepdim=True) + eps)
+
+    return weight[0] * norm(x**3) + weight[1] * norm(x**2) + weight[2] * norm(x) + bias
+
+
+def test_gaussian_topk_is_gemma3n_and_keeps_five_percent_of_a_gaussian_row() -> None:
+    gate = torch.randn(64, 4096, dtype=torch.float64)
+    ours = F.gaussian_topk(gate, dim=-1)
+    torch.testing.assert_close(ours, _gemma3n_gaussian_topk_gate(gate), rtol=1e-6, atol=1e-6)
+    share = (ours > 0).double().mean().item()
+    assert abs(share - 0.05) < 0.005
+    torch.testing.assert_close(F.gaussian_topk(gate, dim=-1, sparsity=0.0),
+                               F.gelu_tanh(gate), rtol=0, atol=0)
+    module = actbook.nn.GaussianTopK(dim=0)
+    torch.testing.assert_close(module(gate.T), ours.T)
+
+
+def test_polynorm_is_polycom_and_learns_its_weights() -> None:
+    x = torch.randn(8, 32, dtype=torch.float64)
+    module = actbook.nn.PolyNorm().double()
+    with torch.no_grad():
+        module.weight.copy_(torch.tensor([0.2, -0.5, 1.1]))
+        module.bias.fill_(0.3)
+    torch.testing.assert_close(module(x), _polycom_polynorm(x, module.weight, module.bias))
+    module(x).square().sum().backward()
+    assert module.weight.grad.abs().min() > 0 and module.bias.grad.abs().item() > 0
+
+
+@pytest.mark.parametrize("name", ["gaussian_topk", "polynorm"])
+def test_row_statistics_units_jacobian_and_gradcheck(name: str) -> None:
+    x = 2 * torch.randn(4, 9, dtype=torch.float64)
+    x[:, 0] = 8.0  # an entry above the Gaussian top-k's cut-off in every row
+    fn = actbook.get(name)
+    jacobian = torch.autograd.functional.jacobian(lambda t: fn(t, dim=-1), x)
+    ours = actbook.derivative(name)(x, dim=-1)
+    for row in range(x.shape[0]):
+        torch.testing.assert_close(ours[row], jacobian[row, :, row, :])
+    assert torch.autograd.gradcheck(lambda t: fn(t, dim=-1), (x.requires_grad_(),))
+
+
+def test_row_statistics_units_scalar_views_match_a_long_normal_row() -> None:
+    """The scalar view is what an entry of a long standard normal row sees."""
+    row = torch.randn(1 << 20, dtype=torch.float64)
+    row = (row - row.mean()) / row.std(correction=0)
+    probes = torch.tensor([-2.0, -0.5, 0.5, 2.0, 3.0], dtype=torch.float64)
+    x = torch.cat([probes, row])
+    for name in ("gaussian_topk", "polynorm"):
+        view = actbook.info(name).scalar()
+        torch.testing.assert_close(actbook.get(name)(x, dim=-1)[:5], view.function(probes),
+                                   rtol=2e-2, atol=2e-2)
+
+
+def test_row_statistics_units_refuse_bad_parameters() -> None:
+    x = torch.randn(2, 3)
+    with pytest.raises(ValueError, match=r"sparsity must be in \[0, 1\)"):
+        F.gaussian_topk(x, dim=-1, sparsity=1.0)
+    with pytest.raises(TypeError, match="dim"):
+        F.gaussian_topk(x)
+    with pytest.raises(ValueError, match="three coefficients"):
+        F.polynorm(x, dim=-1, weight=(1.0, 2.0))
+    with pytest.raises(ValueError, match="eps must be positive"):
+        actbook.nn.PolyNorm(eps=0.0)
+    with pytest.raises(ValueError, match="sparsity"):
+        actbook.nn.GaussianTopK(sparsity=-0.1)

@@ -14,7 +14,7 @@ from actbook import functional as F
 from actbook import nn as A
 
 #: Parameters with default arguments.
-LEARNABLE = {"prelu": 1, "star_relu": 2, "xielu": 2, "dyt": 1, "polyrelu": 2}
+LEARNABLE = {"prelu": 1, "star_relu": 2, "xielu": 2, "dyt": 1, "polyrelu": 2, "polynorm": 2}
 GATED = actbook.names(kind="gated")
 
 

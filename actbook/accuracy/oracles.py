@@ -549,6 +549,11 @@ _RECORDS: tuple[Oracle, ...] = (
     ),
     # The scalar view x·softmax(x, 0)₀ = x·σ(x) is SiLU.
     Oracle("solu", _SELF_GATED),
+    # The scalar views in a standard normal row: a cubic x/3 + x²/(3√3) + x³/(3√15), whose
+    # derivative never vanishes (its discriminant is negative) and whose mean is 1/(3√3); and
+    # GELU-tanh(max(0, x − 1.645)), flat to the left of its kink.
+    Oracle("polynorm", Properties(True, "C∞", "none", False, (-INF, INF))),
+    Oracle("gaussian_topk", Properties(True, "C0", "left", False, (0.0, INF))),
     # The scalar view 2·min(x, 7)·σ(1.702·min(x, 7)) (value 1, plus the offset 1): a kink at 7,
     # where the gate's clamp takes over, and flat beyond it.
     Oracle("clamped_swiglu", Properties(False, "C0", "both", False, None),

@@ -1151,6 +1151,91 @@ class SoLU(Activation):
         return f"dim={self.dim}"
 
 
+class PolyNorm(Activation):
+    r"""Applies PolyNorm :math:`w_0 N(x^3) + w_1 N(x^2) + w_2 N(x) + b` along ``dim``, with
+    :math:`N(u) = u/\sqrt{\mathrm{mean}(u^2) + \epsilon}` and learnable w and b (Zhuo et al.
+    2025); see :func:`actbook.functional.polynorm`.
+
+    The parameters are stored as PolyCom stores them: ``weight`` of shape (3,), the weights of
+    N(x³), N(x²) and N(x), initialised to 1/3 each, and ``bias`` of shape (1,) at 0.
+
+    Args:
+        dim: the dimension of the normalisation, the hidden units. Default: -1.
+        eps: ε inside the root. Default: 1e-6.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Raises:
+        ValueError: if ``eps`` is not positive.
+
+    Examples::
+
+        >>> m = PolyNorm()
+        >>> m(torch.tensor([-1.0, 1.0]))
+        tensor([-0.3333,  1.0000], grad_fn=<AddBackward0>)
+    """
+
+    name = "polynorm"
+
+    def __init__(self, dim: int = -1, eps: float = F.POLYNORM_EPS) -> None:
+        super().__init__()
+        if not eps > 0:
+            raise ValueError(f"PolyNorm: eps must be positive, got {eps!r}")
+        self.dim = dim
+        self.eps = eps
+        self.weight = nn.Parameter(torch.tensor(F.POLYNORM_WEIGHT))
+        self.bias = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.polynorm(x, self.dim, self.weight, self.bias.squeeze(0), self.eps)
+
+    def extra_repr(self) -> str:
+        weights = ", ".join(f"{w:.4g}" for w in self.weight.detach().tolist())
+        return f"dim={self.dim}, eps={self.eps}, weight=({weights}), bias={_learned(self.bias)}"
+
+
+class GaussianTopK(Activation):
+    r"""Applies Gemma 3n's Gaussian top-k, :math:`\mathrm{GELU_{tanh}}(\max(0, x - \mu
+    - \sigma\Phi^{-1}(s)))` with the row's mean and standard deviation along ``dim`` (You et al.
+    2025); see :func:`actbook.functional.gaussian_topk`.
+
+    Args:
+        sparsity: the target share s of zeros, 0 ≤ s < 1. Default: 0.95 (Gemma 3n's first ten
+            layers).
+        dim: the dimension of the statistics, the hidden units. Default: -1.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, same shape as the input.
+
+    Raises:
+        ValueError: if ``sparsity`` is not in [0, 1).
+
+    Examples::
+
+        >>> m = GaussianTopK()
+        >>> m(torch.tensor([-2.0, -1.0, 0.0, 1.0, 2.0, 10.0]))
+        tensor([0.0000, 0.0000, 0.0000, 0.0000, 0.0000, 1.7860])
+    """
+
+    name = "gaussian_topk"
+
+    def __init__(self, sparsity: float = F.GAUSSIAN_TOPK_SPARSITY, dim: int = -1) -> None:
+        super().__init__()
+        if not 0.0 <= sparsity < 1.0:
+            raise ValueError(f"GaussianTopK: sparsity must be in [0, 1), got {sparsity!r}")
+        self.sparsity = sparsity
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.gaussian_topk(x, self.dim, self.sparsity)
+
+    def extra_repr(self) -> str:
+        return f"sparsity={self.sparsity}, dim={self.dim}"
+
+
 class ClampedSwiGLU(_Gated):
     r"""Applies a bounded SwiGLU, by default gpt-oss's
     :math:`g'\sigma(1.702g') \odot (v' + 1)`, :math:`g' = \min(g, L)`,
