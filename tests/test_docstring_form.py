@@ -30,7 +30,7 @@ import actbook
 PACKAGE = Path(actbook.__file__).parent
 #: Modules whose public callables need Examples::, and whose examples are run.
 WITH_EXAMPLES = ("actbook.functional", "actbook.nn.activations", "actbook.nn.ffn",
-                 "actbook.kernels", "actbook.registry")
+                 "actbook.kernels", "actbook.registry", "actbook.experiments.models")
 #: Methods every module has, documented by the class.
 INTERFACE = {"forward", "extra_repr", "backward", "__init__", "__call__", "__post_init__",
              "__init_subclass__"}
