@@ -39,6 +39,25 @@ def test_the_best_hard_sigmoid_slope_beats_both_framework_slopes():
     assert 1 / 6 < slope < 1 / 5
     for fn in H.HARD_SIGMOIDS.values():
         assert error.max_abs < approximation_error(fn, torch.sigmoid).max_abs
+    interior, corner = H.hard_sigmoid_error_parts(slope)  # the best slope balances the two
+    assert interior == pytest.approx(corner, abs=H.SLOPE_GRID_STEP)
+    # a grid misses the exact extremum by at most about slope × step
+    assert -1e-15 < max(interior, corner) - error.max_abs < slope * H.SLOPE_GRID_STEP
+
+
+def test_the_hard_sigmoid_error_is_the_larger_of_its_interior_and_corner_parts():
+    parts = {}
+    for slope in (0.12, 1 / 6, 0.18, 1 / 5, 0.24):
+        parts[slope] = H.hard_sigmoid_error_parts(slope)
+        grid = approximation_error(lambda x, a=slope: (a * x + 0.5).clamp(0.0, 1.0),
+                                   torch.sigmoid)
+        assert -1e-15 < max(parts[slope]) - grid.max_abs < slope * 1e-4  # the grid step
+    interiors, corners = zip(*parts.values(), strict=True)
+    assert list(interiors) == sorted(interiors, reverse=True)
+    assert list(corners) == sorted(corners)
+    assert parts[1 / 6][0] > parts[1 / 6][1] and parts[1 / 5][0] < parts[1 / 5][1]
+    with pytest.raises(ValueError, match="slope"):
+        H.hard_sigmoid_error_parts(0.25)
 
 
 def test_star_relu_constants_are_two_and_minus_one_over_root_five():
@@ -89,9 +108,13 @@ def test_outlier_channel_breaks_delayed_and_int8_tensor_scaling_but_not_per_chan
     assert mid.saturated["e4m3", "delayed"] > 0 == mid.saturated["e4m3", "tensor"]
     assert mid.median_error["int8", "tensor"] > 0.5
     assert last.median_error["e4m3", "tensor"] > 2 * first.median_error["e4m3", "tensor"]
+    # past r = 256 the tokens whose gate turns the outlier off lose their output
+    assert first.large_error_share["e4m3", "tensor"] == 0
+    assert 0.3 < last.large_error_share["e4m3", "tensor"] < 0.7
     for row in rows:
         assert row.median_error["e4m3", "channel"] < 0.04
         assert row.median_error["int8", "channel"] < 0.05
+        assert row.large_error_share["e4m3", "channel"] == 0
     aligned = H.outlier_channel(norms=(1, 16), tokens=512)[1].peak_ratio
     orthogonal = H.outlier_channel(norms=(1, 16), tokens=512, cosine=0.0)[1].peak_ratio
     assert aligned > orthogonal

@@ -25,10 +25,13 @@ from actbook.nn import FFN, GatedFFN
 __all__ = [
     "DTYPE",
     "HARD_SIGMOIDS",
+    "LARGE_ERROR",
     "SCALINGS",
+    "SLOPE_GRID_STEP",
     "OutlierRow",
     "StarReluConstants",
     "best_hard_sigmoid_slope",
+    "hard_sigmoid_error_parts",
     "hard_sigmoid_keras2",
     "heavy_tail_errors",
     "outlier_channel",
@@ -68,12 +71,18 @@ HARD_SIGMOIDS: dict[str, Callable[[Tensor], Tensor]] = {
 }
 
 
+#: The grid step on [−8, 8] of the errors :func:`best_hard_sigmoid_slope` compares: 5 × 10⁻⁴
+#: (32,001 points), coarser than :func:`~actbook.experiments.smooth.approximation_error`'s
+#: default, since the search evaluates 120 slopes.
+SLOPE_GRID_STEP = 5e-4
+
+
 def best_hard_sigmoid_slope(lo: float = 0.1, hi: float = 0.4, iterations: int = 60
                             ) -> tuple[float, ApproximationError]:
     """The slope a of clip(a·x + 1/2, 0, 1) with the smallest largest error against σ.
 
-    A golden-section search over ``[lo, hi]`` of :func:`approximation_error` on [−8, 8]
-    (the largest error is unimodal in a there).
+    A golden-section search over ``[lo, hi]`` of :func:`approximation_error` on [−8, 8], on a
+    grid of step :data:`SLOPE_GRID_STEP` (the largest error is unimodal in a there).
 
     Args:
         lo: the smallest slope tried. Default: 0.1.
@@ -83,9 +92,11 @@ def best_hard_sigmoid_slope(lo: float = 0.1, hi: float = 0.4, iterations: int = 
     Returns:
         tuple[float, ApproximationError]: the slope and its error.
     """
+    points = round(16.0 / SLOPE_GRID_STEP) + 1
+
     def error(a: float) -> ApproximationError:
         return approximation_error(lambda x: (a * x + 0.5).clamp(0.0, 1.0), torch.sigmoid,
-                                   -8.0, 8.0, 32_001)
+                                   -8.0, 8.0, points)
 
     ratio = (math.sqrt(5) - 1) / 2
     a, b = lo, hi
@@ -97,6 +108,40 @@ def best_hard_sigmoid_slope(lo: float = 0.1, hi: float = 0.4, iterations: int = 
             a = c
     best = (a + b) / 2
     return best, error(best)
+
+
+def hard_sigmoid_error_parts(slope: float) -> tuple[float, float]:
+    r"""The two candidates for the largest error of clip(a·x + 1/2, 0, 1) against σ, in
+    closed form: the interior one and the one at the corner.
+
+    On :math:`x > 0` (the error is odd) the line starts below σ, whose slope at 0 is 1/4, and
+    lies furthest below it where :math:`\sigma(x)(1 - \sigma(x)) = a`; it then crosses σ and
+    reaches 1 at the corner :math:`x = 1/(2a)`, where it is :math:`1 - \sigma(1/(2a))` above
+    it, and beyond which the error :math:`1 - \sigma(x)` only shrinks. The largest error is
+    the larger of the two; the first shrinks and the second grows with a.
+
+    Args:
+        slope: the slope a, in (0, 1/4).
+
+    Returns:
+        tuple[float, float]: the interior error and the corner error.
+
+    Raises:
+        ValueError: for a slope outside (0, 1/4), where the line never lies below σ.
+
+    Examples::
+
+        >>> interior, corner = hard_sigmoid_error_parts(1 / 6)
+        >>> f"{interior:.4f} {corner:.4f}"
+        '0.0692 0.0474'
+    """
+    if not 0 < slope < 0.25:
+        raise ValueError(f"hard_sigmoid_error_parts: need a slope in (0, 1/4), got {slope}")
+    p = (1 + math.sqrt(1 - 4 * slope)) / 2  # sigma(x) at the interior extremum
+    x = math.log(p / (1 - p))
+    interior = p - (slope * x + 0.5)
+    corner = 1 - 1 / (1 + math.exp(-1 / (2 * slope)))
+    return interior, corner
 
 
 @dataclass(frozen=True)
@@ -268,6 +313,9 @@ def heavy_tail_errors(degrees: Sequence[int | None] = (None, 10, 5, 3, 2), n: in
 #: scale for the tensor, a delayed one (the scale of the block before the channel grew), or
 #: one current scale per channel (Smooth-SwiGLU).
 SCALINGS = ("tensor", "delayed", "channel")
+#: The relative error of a token's output above which :attr:`OutlierRow.large_error_share`
+#: counts the token as lost: half its norm.
+LARGE_ERROR = 0.5
 
 
 @dataclass(frozen=True)
@@ -282,6 +330,8 @@ class OutlierRow:
         median_error: by ``(format, scaling)``, the median over tokens of the relative error
             of a token's output (the typical token).
         saturated: by ``(format, scaling)``, the share of hidden values beyond the range.
+        large_error_share: by ``(format, scaling)``, the share of tokens whose output has a
+            relative error above :data:`LARGE_ERROR`.
     """
 
     norm: float
@@ -289,6 +339,7 @@ class OutlierRow:
     overall_error: dict[tuple[str, str], float]
     median_error: dict[tuple[str, str], float]
     saturated: dict[tuple[str, str], float]
+    large_error_share: dict[tuple[str, str], float]
 
 
 def outlier_channel(norms: Sequence[float] = (1, 4, 16, 64, 256, 1024),
@@ -342,16 +393,18 @@ def outlier_channel(norms: Sequence[float] = (1, 4, 16, 64, 256, 1024),
     for r in norms:
         h = hidden(r)
         exact = h @ w_out.T
-        overall, median, saturated = {}, {}, {}
+        overall, median, saturated, large = {}, {}, {}, {}
         for fmt in formats:
             scales = {"tensor": quant.absmax_scale(h, fmt),
                       "delayed": quant.absmax_scale(first, fmt),
                       "channel": quant.absmax_scale(h, fmt, per_channel=True)}
             for scaling, scale in scales.items():
                 wrong = quant.fake_quantize(h, fmt, scale) @ w_out.T - exact
+                token_error = wrong.norm(dim=1) / exact.norm(dim=1)
                 overall[fmt, scaling] = (wrong.norm() / exact.norm()).item()
-                median[fmt, scaling] = (wrong.norm(dim=1) / exact.norm(dim=1)).median().item()
+                median[fmt, scaling] = token_error.median().item()
+                large[fmt, scaling] = (token_error > LARGE_ERROR).double().mean().item()
                 saturated[fmt, scaling] = quant.overflow_share(h, fmt, scale)
         peak = (h[:, 0].abs().max() / h[:, 1:].abs().max()).item()
-        rows.append(OutlierRow(float(r), peak, overall, median, saturated))
+        rows.append(OutlierRow(float(r), peak, overall, median, saturated, large))
     return rows
