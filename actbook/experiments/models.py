@@ -57,6 +57,7 @@ class ReleasedModel:
     verified: str
 
 
+#: The released models, each checked against its source, in no particular order.
 RELEASED_MODELS: tuple[ReleasedModel, ...] = (
     ReleasedModel(
         model="BERT", year=2018, activation="gelu_tanh",
