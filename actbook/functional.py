@@ -41,6 +41,7 @@ from actbook._checks import (
     check_pair,
     elementwise,
     gated,
+    upcast,
 )
 
 __all__ = [
@@ -272,7 +273,7 @@ def softmax(x: Tensor, dim: int | None = None, temperature: float = 1.0) -> Tens
     check_dim(dim, "softmax")
     if not temperature > 0:
         raise ValueError(f"actbook.softmax: temperature must be positive, got {temperature}")
-    z = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+    z = upcast(x)
     z = z / temperature
     e = torch.exp(z - z.amax(dim=dim, keepdim=True).detach())
     return (e / e.sum(dim=dim, keepdim=True)).to(x.dtype)
@@ -971,7 +972,7 @@ def solu(x: Tensor, dim: int | None = None) -> Tensor:
     """
     check_floating(x, "solu")
     check_dim(dim, "solu")
-    z = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+    z = upcast(x)
     return (z * softmax(z, dim=dim)).to(x.dtype)
 
 
@@ -1013,7 +1014,7 @@ def gaussian_topk(
         raise ValueError(f"actbook.gaussian_topk: sparsity must be in [0, 1), got {sparsity!r}")
     if sparsity == 0.0:
         return gelu_tanh(x)
-    z = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+    z = upcast(x)
     multiplier = gaussian_quantile(sparsity)
     mean = z.mean(dim, keepdim=True)
     std = z.std(dim, keepdim=True, correction=0)
@@ -1081,7 +1082,7 @@ def polynorm(
         raise ValueError(f"actbook.polynorm: weight holds three coefficients, got {len(weight)}")
     if not eps > 0:
         raise ValueError(f"actbook.polynorm: eps must be positive, got {eps!r}")
-    z = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+    z = upcast(x)
     w0, w1, w2 = (_real(w, z) for w in weight)
 
     def norm(u: Tensor) -> Tensor:
