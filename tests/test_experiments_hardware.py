@@ -120,6 +120,16 @@ def test_outlier_channel_breaks_delayed_and_int8_tensor_scaling_but_not_per_chan
     assert aligned > orthogonal
 
 
+def test_the_clamped_unit_bounds_the_outlier_and_int8_error_stays_small():
+    rows = H.outlier_channel(norms=(1, 16, 256), tokens=512, unit="clamped_swiglu")
+    assert rows[1].peak_ratio == pytest.approx(rows[2].peak_ratio)  # clamped: no more growth
+    assert rows[2].peak_ratio < 10 < H.outlier_channel(norms=(1, 16), tokens=512)[1].peak_ratio
+    for row in rows:
+        assert row.median_error["int8", "tensor"] < 0.2
+    with pytest.raises(ValueError, match="unit must be"):
+        H.outlier_channel(norms=(1,), unit="relu")
+
+
 # --- sparsity ----------------------------------------------------------------------------------
 
 

@@ -116,3 +116,14 @@ def test_the_checks_can_fail() -> None:
     unordered = sorted(X.models_table(), key=lambda r: r["model"])
     years = [int(r["year"]) for r in unordered]
     assert years != sorted(years)
+
+
+def test_the_markdown_table_links_every_row_and_escapes_pipes() -> None:
+    rows = X.models_table()
+    lines = X.models_markdown(rows).splitlines()
+    assert len(lines) == len(rows) + 2
+    for row, line in zip(rows, lines[2:], strict=True):
+        assert f"]({row['source']})" in line and line.startswith(f"| {row['model']} |")
+        assert line.count(" | ") == 4  # five cells: no unescaped pipe inside one
+    odd = dict(rows[0], detail="a | b", key="x | y")
+    assert "a \\| b" in X.models_markdown([odd])

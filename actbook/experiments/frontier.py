@@ -8,6 +8,7 @@ value of the format for the square roots. The printed results are the same on ev
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import mpmath
@@ -21,7 +22,9 @@ __all__ = [
     "ClampedRange",
     "SquareRootRecovery",
     "clamped_swiglu_range",
+    "closing_gate_logit",
     "sharded_unit_error",
+    "sink_logit_gap",
     "square_root_recovery",
 ]
 
@@ -218,3 +221,59 @@ def square_root_recovery(dtype: torch.dtype = torch.bfloat16) -> SquareRootRecov
         smallest_recovered=float(good.min()),
         largest_recovered=float(good.max()),
     )
+
+
+def sink_logit_gap(context: int, leak: float) -> float:
+    r"""How far a sink's attention logit must stand above every other for softmax attention
+    to give all the other tokens together at most ``leak`` of the weight.
+
+    A head that should change nothing must still spend its softmax weight somewhere. With the
+    sink's logit Δ above the other ``context − 1`` equal logits, the others get
+    :math:`(n-1)/(e^{\Delta} + n - 1)`; that is at most ε when
+    :math:`\Delta \ge \ln((n-1)(1-\varepsilon)/\varepsilon)`, which grows with the context
+    length n. A sigmoid output gate (Qiu et al. 2025) closes to ε at a fixed logit instead,
+    :func:`closing_gate_logit`.
+
+    Args:
+        context: the number n of tokens attended to, at least 2.
+        leak: the weight ε left to the other tokens, in (0, 1).
+
+    Returns:
+        float: the smallest gap Δ.
+
+    Raises:
+        ValueError: for ``context < 2`` or ``leak`` outside (0, 1).
+
+    Examples::
+
+        >>> round(sink_logit_gap(1024, 0.01), 2)
+        11.53
+    """
+    if context < 2 or not 0 < leak < 1:
+        raise ValueError(f"sink_logit_gap: need context >= 2 and leak in (0, 1), got "
+                         f"{context}, {leak}")
+    return math.log((context - 1) * (1 - leak) / leak)
+
+
+def closing_gate_logit(leak: float) -> float:
+    r"""The logit at which a sigmoid gate lets through only ``leak`` of its input:
+    :math:`\sigma(g) = \varepsilon` at :math:`g = \ln(\varepsilon/(1-\varepsilon))`, whatever the
+    context length.
+
+    Args:
+        leak: the share ε let through, in (0, 1).
+
+    Returns:
+        float: the logit g (negative for ε < 1/2).
+
+    Raises:
+        ValueError: for ``leak`` outside (0, 1).
+
+    Examples::
+
+        >>> round(closing_gate_logit(0.01), 2)
+        -4.6
+    """
+    if not 0 < leak < 1:
+        raise ValueError(f"closing_gate_logit: leak must lie in (0, 1), got {leak}")
+    return math.log(leak / (1 - leak))

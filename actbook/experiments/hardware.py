@@ -344,8 +344,8 @@ class OutlierRow:
 
 def outlier_channel(norms: Sequence[float] = (1, 4, 16, 64, 256, 1024),
                     formats: Sequence[str] = ("e4m3", "int8"), cosine: float = 1.0,
-                    d_model: int = 64, d_ff: int = 256, tokens: int = 2048, seed: int = 0
-                    ) -> list[OutlierRow]:
+                    d_model: int = 64, d_ff: int = 256, tokens: int = 2048, seed: int = 0,
+                    unit: str = "swiglu") -> list[OutlierRow]:
     r"""A SwiGLU block in which one channel's gate and value weights align and grow, and the
     error of quantising its hidden activations :math:`h` to 8 bits.
 
@@ -365,10 +365,20 @@ def outlier_channel(norms: Sequence[float] = (1, 4, 16, 64, 256, 1024),
         d_ff: hidden width. Default: 256.
         tokens: tokens. Default: 2048.
         seed: seed. Default: 0.
+        unit: ``"swiglu"``, or ``"clamped_swiglu"`` for gpt-oss's bounded unit
+            (:func:`actbook.functional.clamped_swiglu`, default parameters) on the same gate
+            and value (Chapter 7). Default: ``"swiglu"``.
 
     Returns:
         list[OutlierRow]: one per norm.
+
+    Raises:
+        ValueError: for another unit.
     """
+    units = {"swiglu": F.swiglu, "clamped_swiglu": F.clamped_swiglu}
+    if unit not in units:
+        raise ValueError(f"outlier_channel: unit must be one of {', '.join(units)}, "
+                         f"got {unit!r}")
     generator = torch.Generator().manual_seed(seed)
 
     def normal(*shape: int) -> Tensor:
@@ -386,7 +396,7 @@ def outlier_channel(norms: Sequence[float] = (1, 4, 16, 64, 256, 1024),
     def hidden(r: float) -> Tensor:
         gate, value = w_gate.clone(), w_value.clone()
         gate[0], value[0] = r * a, r * (cosine * a + sine * perp)
-        return F.swiglu(x @ gate.T, x @ value.T)
+        return units[unit](x @ gate.T, x @ value.T)
 
     first = hidden(norms[0])
     rows = []

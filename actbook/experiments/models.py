@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from actbook import registry
 
-__all__ = ["RELEASED_MODELS", "ReleasedModel", "VERIFIED_KINDS", "models_table"]
+__all__ = ["RELEASED_MODELS", "ReleasedModel", "VERIFIED_KINDS", "models_markdown", "models_table"]
 
 #: What a row's source is: a released configuration, reference code, or a paper.
 VERIFIED_KINDS = ("config", "code", "paper")
@@ -199,6 +199,13 @@ RELEASED_MODELS: tuple[ReleasedModel, ...] = (
         key='mlp_hidden_act="relu2"',
         verified="code",
     ),
+    ReleasedModel(
+        model="Motif 2.6B", year=2025, activation="polynorm",
+        detail="PolyNorm in the MLP; differential attention",
+        source="https://arxiv.org/abs/2508.09148",
+        key='abstract: "Differential Attention and PolyNorm activation functions"',
+        verified="paper",
+    ),
 )
 
 
@@ -232,3 +239,35 @@ def models_table() -> list[dict[str, str]]:
         }
         for row in rows
     ]
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: pipes escaped."""
+    return text.replace("|", "\\|")
+
+
+def models_markdown(rows: list[dict[str, str]]) -> str:
+    """A MyST Markdown table of :func:`models_table` rows, each key linked to its source.
+
+    Args:
+        rows: rows of :func:`models_table`.
+
+    Returns:
+        str: the header, the separator and one line per row, joined by newlines.
+
+    Examples::
+
+        >>> lines = models_markdown(models_table()).splitlines()
+        >>> lines[0]
+        '| Model | Year | Activation | Detail | Where it says so |'
+        >>> len(lines) == len(RELEASED_MODELS) + 2
+        True
+    """
+    header = ("Model", "Year", "Activation", "Detail", "Where it says so")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        key = row["key"].replace("`", "'")
+        cells = (row["model"], row["year"], row["activation"], _cell(row["detail"]),
+                 f"[`{_cell(key)}`]({row['source']})")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

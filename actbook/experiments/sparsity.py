@@ -33,12 +33,11 @@ from torch import Tensor
 from actbook.experiments._stored import comma_separated, read_record, write_record
 from actbook.experiments.tiny_lm import (
     DEFAULT_CONFIG,
-    EXTRA_VARIANTS,
-    VARIANTS,
     LMConfig,
     TinyLM,
     corpus_split,
     train_lm,
+    variant_names,
 )
 from actbook.nn import GatedFFN
 
@@ -164,7 +163,7 @@ def measure_sparsity(model: TinyLM, heldout: Tensor, windows: int = WINDOWS,
 
 
 def _check(variants: Sequence[str], seeds: Sequence[int]) -> None:
-    known = {**VARIANTS, **EXTRA_VARIANTS}
+    known = variant_names()
     unknown = [v for v in variants if v not in known]
     if unknown:
         raise KeyError(f"unknown variants {unknown}; choose from {', '.join(known)}")

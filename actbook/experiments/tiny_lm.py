@@ -26,11 +26,12 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from actbook.data import pydoc_topics
-from actbook.nn import FFN, GatedFFN, gated_hidden_dim
+from actbook.nn import FFN, GatedFFN, gated_hidden_dim, make_activation
 
 __all__ = [
     "DEFAULT_CONFIG",
     "EXTRA_VARIANTS",
+    "GATE_VARIANTS",
     "VARIANTS",
     "LMConfig",
     "LMRun",
@@ -39,6 +40,7 @@ __all__ = [
     "heldout_loss",
     "time_training_steps",
     "train_lm",
+    "variant_names",
 ]
 
 #: The feed-forward variants of Shazeer's Table 1, by the paper's names: the actbook name of
@@ -59,6 +61,17 @@ VARIANTS: dict[str, tuple[str, bool]] = {
 EXTRA_VARIANTS: dict[str, tuple[str, bool]] = {
     "ReLU2": ("squared_relu", False),
     "dReLU": ("drelu", True),
+    "xIELU": ("xielu", False),
+    "PolyReLU": ("polyrelu", False),
+    "PolyNorm": ("polynorm", False),
+}
+
+#: Gated blocks whose gate goes through an elementwise or row-wise activation f of the
+#: registry, :math:`f(W_{gate} x) \odot W_{value} x`, for Chapter 7: ProSparse's FATReLU gate
+#: (MiniCPM-S) and Gemma 3n's Gaussian top-k before GELU-tanh, with their default parameters.
+GATE_VARIANTS: dict[str, str] = {
+    "FATReLU-GLU": "fatrelu",
+    "TopK-GeGLU": "gaussian_topk",
 }
 
 #: Bytes per block of the corpus.
@@ -183,10 +196,36 @@ class _Block(nn.Module):
         return x + self.ffn(self.norm_ffn(x))
 
 
+class _ActivatedGate(nn.Module):
+    """f(gate) ⊙ value for an elementwise or row-wise actbook activation module f."""
+
+    def __init__(self, activation: nn.Module) -> None:
+        super().__init__()
+        self.gate_activation = activation
+
+    def forward(self, gate: Tensor, value: Tensor) -> Tensor:
+        return self.gate_activation(gate) * value
+
+
+def variant_names() -> list[str]:
+    """Every variant :class:`TinyLM` builds: Table 1's, the extra ones and the gate variants.
+
+    Returns:
+        list[str]: their names.
+    """
+    return [*VARIANTS, *EXTRA_VARIANTS, *GATE_VARIANTS]
+
+
 def _ffn(variant: str, d_model: int, fused: bool) -> nn.Module:
     known = {**VARIANTS, **EXTRA_VARIANTS}
+    if variant in GATE_VARIANTS:
+        if fused:
+            raise ValueError(f"fused=True: {variant!r} has no fused kernel")
+        gate = _ActivatedGate(make_activation(GATE_VARIANTS[variant]))
+        return GatedFFN(d_model, gated_hidden_dim(d_model), gate, bias=False)
     if variant not in known:
-        raise KeyError(f"unknown variant {variant!r}; choose from {', '.join(known)}")
+        choices = ", ".join(variant_names())
+        raise KeyError(f"unknown variant {variant!r}; choose from {choices}")
     name, gated = known[variant]
     if gated:
         return GatedFFN(d_model, gated_hidden_dim(d_model), name, bias=False, fused=fused)
@@ -204,14 +243,14 @@ class TinyLM(nn.Module):
 
     Args:
         variant: a key of :data:`VARIANTS` (``"SwiGLU"``, ``"ReLU"``, ...) or of
-            :data:`EXTRA_VARIANTS`.
+            :data:`EXTRA_VARIANTS` or :data:`GATE_VARIANTS`.
         config: sizes; only ``d_model``, ``n_layer``, ``n_head`` and ``context`` are used.
         fused: use the fused kernels of :mod:`actbook.kernels` in the gated blocks.
             Default: ``False``.
 
     Raises:
         KeyError: for an unknown variant.
-        ValueError: for ``fused=True`` with an elementwise variant.
+        ValueError: for ``fused=True`` with an elementwise or gate variant.
 
     Examples::
 
@@ -293,6 +332,7 @@ class LMRun:
         ffn_parameters: weights in the feed-forward blocks.
         parameters: weights in the model.
         seconds: wall time of the training, evaluations included.
+        model: the trained model, with ``keep_model=True``; otherwise ``None``.
     """
 
     variant: str
@@ -304,6 +344,7 @@ class LMRun:
     ffn_parameters: int = 0
     parameters: int = 0
     seconds: float = 0.0
+    model: TinyLM | None = None
 
 
 def _batches(train: Tensor, config: LMConfig, seed: int) -> Callable[[], tuple[Tensor, Tensor]]:
@@ -334,7 +375,8 @@ def _setup(variant: str, seed: int, config: LMConfig, fused: bool
 
 def train_lm(variant: str, seed: int, config: LMConfig = DEFAULT_CONFIG, *,
              stop_after: int | None = None, fused: bool = False,
-             probe: Callable[[TinyLM], object] | None = None) -> LMRun:
+             probe: Callable[[TinyLM], object] | None = None,
+             keep_model: bool = False) -> LMRun:
     """Train :class:`TinyLM` with one feed-forward variant on the corpus, in float32.
 
     AdamW (β = 0.9, 0.95; weight decay on matrices only), gradients clipped to norm 1, the
@@ -351,6 +393,7 @@ def train_lm(variant: str, seed: int, config: LMConfig = DEFAULT_CONFIG, *,
         fused: use :mod:`actbook.kernels` in the gated blocks. Default: ``False``.
         probe: called with the model at every evaluation (after the held-out loss); its
             results go to ``LMRun.probes``. Default: ``None``.
+        keep_model: return the trained model in ``LMRun.model``. Default: ``False``.
 
     Returns:
         LMRun: held-out losses along the way and at the end, sizes and time.
@@ -382,6 +425,8 @@ def train_lm(variant: str, seed: int, config: LMConfig = DEFAULT_CONFIG, *,
                 run.probes.append((step + 1, probe(model)))
     run.seconds = time.perf_counter() - start
     run.heldout_loss = run.curve[-1][1]
+    if keep_model:
+        run.model = model.eval()
     return run
 
 

@@ -1,0 +1,446 @@
+"""Chapter 7's stored training runs in the tiny byte-level language model of Chapter 5: what
+the learnable activations (xIELU, PolyReLU, PolyNorm) learn in each layer, how sparse the
+gated blocks of MiniCPM-S (FATReLU gate) and Gemma 3n (Gaussian top-k gate) are after
+training, and what the training-free thresholds of CATS and TEAL cost a trained SwiGLU block.
+
+Run ``python -m actbook.experiments.frontier_runs --out benchmarks/experiments``: every variant
+of :data:`LEARNED_VARIANTS` and :data:`SPARSE_VARIANTS` with every seed of :data:`SEEDS`, at
+Chapter 5's size and budget, written as ``frontier_runs.json``.
+
+The thresholds are calibrated on the first :data:`CALIBRATION_WINDOWS` windows of the
+held-out text and measured on the next :data:`EVALUATION_WINDOWS`, so that no threshold is
+judged on the text it was fitted to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+import torch.nn.functional as torch_F
+from torch import Tensor
+
+from actbook.experiments._stored import comma_separated, read_record, write_record
+from actbook.experiments.tiny_lm import (
+    DEFAULT_CONFIG,
+    LMConfig,
+    TinyLM,
+    corpus_split,
+    train_lm,
+)
+
+__all__ = [
+    "CALIBRATION_WINDOWS",
+    "EVALUATION_WINDOWS",
+    "LEARNED_VARIANTS",
+    "RESULT_NAME",
+    "SEEDS",
+    "SPARSE_VARIANTS",
+    "TARGETS",
+    "THRESHOLD_METHODS",
+    "block_statistics",
+    "learned_parameters",
+    "load_frontier_runs",
+    "main",
+    "reproduce",
+    "run_frontier",
+    "threshold_curve",
+    "write_frontier_runs",
+]
+
+#: The file name :func:`write_frontier_runs` writes in its folder.
+RESULT_NAME = "frontier_runs.json"
+#: Plain blocks (d_ff = 4·d_model) with a learnable activation.
+LEARNED_VARIANTS = ("xIELU", "PolyReLU", "PolyNorm")
+#: Gated blocks whose sparsity is measured; the SwiGLU runs also get CATS and TEAL thresholds.
+SPARSE_VARIANTS = ("SwiGLU", "FATReLU-GLU", "TopK-GeGLU")
+#: The seeds, as in Chapters 5 and 6 (runs with one seed see the same batches).
+SEEDS = (0, 1, 2)
+#: The target shares of zeros for the thresholds.
+TARGETS = (0.25, 0.5, 0.7, 0.8, 0.9)
+#: The training-free thresholds: ``"cats"`` zeroes small SiLU(gate) entries (Lee et al. 2024),
+#: ``"teal"`` small entries of the product that enters the down projection (Liu et al. 2025).
+THRESHOLD_METHODS = ("cats", "teal")
+#: Held-out windows the thresholds are calibrated on.
+CALIBRATION_WINDOWS = 64
+#: Held-out windows, after the calibration windows, the thresholds are measured on.
+EVALUATION_WINDOWS = 128
+
+
+def _windows(heldout: Tensor, context: int, first: int, count: int) -> tuple[Tensor, Tensor]:
+    """Windows ``first .. first + count`` of the held-out text and their next bytes."""
+    need = (first + count) * context + 1
+    if heldout.numel() < need:
+        raise ValueError(f"need {need} held-out bytes, got {heldout.numel()}")
+    span = heldout[first * context : (first + count) * context + 1]
+    return span[:-1].view(count, context), span[1:].view(count, context)
+
+
+def _gate_inputs(model: TinyLM, tokens: Tensor) -> list[Tensor]:
+    """What each block's activation receives: the gate (gated blocks) or the pre-activation."""
+    seen: list[Tensor] = []
+
+    def keep(module: torch.nn.Module, args: tuple, _output: Tensor) -> None:
+        seen.append(args[0].detach())
+
+    hooks = [block.ffn.act.register_forward_hook(keep) for block in model.blocks]
+    try:
+        with torch.no_grad():
+            model(tokens)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return seen
+
+
+def learned_parameters(model: TinyLM, tokens: Tensor) -> list[dict]:
+    """The learned parameters of each block's activation, as the formulas of
+    :mod:`actbook.functional` take them.
+
+    xIELU gives ``alpha_p`` and ``alpha_n`` (the softplus of the stored parameters, α_n with β
+    added), PolyReLU and PolyNorm their ``weight`` and ``bias``. PolyNorm normalises
+    u = x, x², x³ by its root mean square over the row, so its shape on one entry depends on
+    the row: ``row_rms`` gives the median over the tokens of that root mean square for u = x,
+    x², x³, with which :math:`w_0 x^3/r_3 + w_1 x^2/r_2 + w_2 x/r_1 + b` is the learned
+    function of one entry in a typical row.
+
+    Args:
+        model: a trained :class:`TinyLM` with a variant of :data:`LEARNED_VARIANTS`.
+        tokens: held-out windows, for PolyNorm's row statistics.
+
+    Returns:
+        list[dict]: per block, the parameters as lists of floats (and ``row_rms`` for PolyNorm).
+
+    Raises:
+        ValueError: if a block's activation has no learnable parameters.
+    """
+    layers = []
+    inputs = _gate_inputs(model, tokens)
+    for block, x in zip(model.blocks, inputs, strict=True):
+        act = block.ffn.act
+        name = getattr(type(act), "name", type(act).__name__)
+        if name == "xielu":
+            params = {"alpha_p": torch_F.softplus(act.alpha_p).item(),
+                      "alpha_n": (act.beta + torch_F.softplus(act.alpha_n)).item()}
+        elif name in ("polyrelu", "polynorm"):
+            params = {"weight": act.weight.tolist(), "bias": act.bias.item()}
+            if name == "polynorm":
+                x = x.double().flatten(0, -2)
+                params["row_rms"] = [x.pow(k).pow(2).mean(-1).sqrt().median().item()
+                                     for k in (1, 2, 3)]
+        else:
+            raise ValueError(f"learned_parameters: {name!r} has no learnable parameters")
+        layers.append({"activation": name, **params})
+    return layers
+
+
+def _excess_kurtosis(x: Tensor) -> Tensor:
+    """Excess kurtosis of each row (0 for a Gaussian row)."""
+    centred = x - x.mean(-1, keepdim=True)
+    variance = centred.pow(2).mean(-1)
+    return centred.pow(4).mean(-1) / variance.pow(2) - 3
+
+
+def block_statistics(model: TinyLM, tokens: Tensor) -> list[dict]:
+    """How sparse each block's hidden activations are, and how Gaussian its gate rows are.
+
+    Args:
+        model: a trained :class:`TinyLM`.
+        tokens: held-out windows.
+
+    Returns:
+        list[dict]: per block, ``zero_share`` (the share of exact zeros of the activation's
+        output, over tokens and units), ``row_kurtosis`` (the median over tokens of the excess
+        kurtosis of the activation's input row, 0 for Gaussian rows) and ``row_skewness``
+        (the median of its skewness).
+    """
+    layers = []
+    outputs: list[Tensor] = []
+
+    def keep(module: torch.nn.Module, _args: tuple, output: Tensor) -> None:
+        outputs.append(output.detach())
+
+    hooks = [block.ffn.act.register_forward_hook(keep) for block in model.blocks]
+    try:
+        inputs = _gate_inputs(model, tokens)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    for x, h in zip(inputs, outputs, strict=True):
+        rows = x.double().flatten(0, -2)
+        centred = rows - rows.mean(-1, keepdim=True)
+        skew = centred.pow(3).mean(-1) / centred.pow(2).mean(-1).pow(1.5)
+        layers.append({"zero_share": (h == 0).double().mean().item(),
+                       "row_kurtosis": _excess_kurtosis(rows).median().item(),
+                       "row_skewness": skew.median().item()})
+    return layers
+
+
+def _thresholded(method: str, thresholds: list[float]) -> list:
+    """Forward hooks that replace each SwiGLU block's output by its thresholded version."""
+    def hook_for(threshold: float):
+        def hook(module: torch.nn.Module, args: tuple, _output: Tensor) -> Tensor:
+            x = args[0]
+            active = torch_F.silu(module.w_gate(x))
+            value = module.w_value(x)
+            if method == "cats":
+                active = active * (active.abs() > threshold)
+                return module.w_out(active * value)
+            product = active * value
+            return module.w_out(product * (product.abs() > threshold))
+        return hook
+    return [hook_for(t) for t in thresholds]
+
+
+def _magnitudes(model: TinyLM, tokens: Tensor, method: str) -> list[Tensor]:
+    """Per block, the magnitudes a method thresholds: |SiLU(gate)| or |SiLU(gate)·value|."""
+    found: list[Tensor] = []
+
+    def keep(module: torch.nn.Module, args: tuple, _output: Tensor) -> None:
+        x = args[0]
+        active = torch_F.silu(module.w_gate(x))
+        found.append((active if method == "cats" else active * module.w_value(x)).abs())
+
+    hooks = [block.ffn.register_forward_hook(keep) for block in model.blocks]
+    try:
+        with torch.no_grad():
+            model(tokens)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return found
+
+
+def _loss_and_outputs(model: TinyLM, inputs: Tensor, targets: Tensor
+                      ) -> tuple[float, list[Tensor]]:
+    outputs: list[Tensor] = []
+
+    def keep(module: torch.nn.Module, _args: tuple, output: Tensor) -> None:
+        outputs.append(output.detach())
+
+    hooks = [block.ffn.register_forward_hook(keep) for block in model.blocks]
+    try:
+        with torch.no_grad():
+            logits = model(inputs)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    loss = torch_F.cross_entropy(logits.flatten(0, 1), targets.flatten()).item()
+    return loss, outputs
+
+
+def threshold_curve(model: TinyLM, heldout: Tensor, method: str,
+                    targets: Sequence[float] = TARGETS) -> list[dict]:
+    r"""Sparsity against error of a training-free magnitude threshold on a trained SwiGLU model.
+
+    For each target share s of zeros, each block's threshold t is the s-quantile of the
+    magnitudes it cuts, over the calibration windows: of :math:`|\mathrm{SiLU}(W_g x)|` for
+    CATS (Lee et al. 2024), which then skips the rows of :math:`W_v` and :math:`W_{out}` of the
+    zeroed units; of :math:`|\mathrm{SiLU}(W_g x) \odot W_v x|` for TEAL's threshold on the
+    input of the down projection (Liu et al. 2025), which skips rows of :math:`W_{out}` only.
+    (TEAL also thresholds the inputs of the other matrices; that part is not measured here.)
+    Every block is thresholded at once.
+
+    Args:
+        model: a trained :class:`TinyLM` with SwiGLU blocks.
+        heldout: the held-out bytes.
+        method: ``"cats"`` or ``"teal"``.
+        targets: target shares of zeros in (0, 1). Default: :data:`TARGETS`.
+
+    Returns:
+        list[dict]: per target, ``target``, ``zero_share`` (measured on the evaluation
+        windows, mean over blocks), ``loss`` (nats per byte on them), ``loss_increase`` (over
+        the dense model) and ``relative_error`` (‖y_sparse − y‖/‖y‖ of the blocks' outputs,
+        mean over blocks, with every earlier block thresholded too).
+
+    Raises:
+        ValueError: for an unknown method, a target outside (0, 1) or too little text.
+    """
+    if method not in THRESHOLD_METHODS:
+        raise ValueError(f"threshold_curve: method must be one of {THRESHOLD_METHODS}, "
+                         f"got {method!r}")
+    if not all(0 < s < 1 for s in targets):
+        raise ValueError(f"threshold_curve: targets must lie in (0, 1), got {list(targets)}")
+    calibration, _ = _windows(heldout, model.context, 0, CALIBRATION_WINDOWS)
+    inputs, next_bytes = _windows(heldout, model.context, CALIBRATION_WINDOWS,
+                                  EVALUATION_WINDOWS)
+    magnitudes = [m.flatten().double() for m in _magnitudes(model, calibration, method)]
+    dense_loss, dense = _loss_and_outputs(model, inputs, next_bytes)
+    curve = []
+    for share in targets:
+        thresholds = [torch.quantile(m, share).item() for m in magnitudes]
+        hooks = [block.ffn.register_forward_hook(hook) for block, hook in
+                 zip(model.blocks, _thresholded(method, thresholds), strict=True)]
+        try:
+            loss, sparse = _loss_and_outputs(model, inputs, next_bytes)
+            cut = _magnitudes(model, inputs, method)
+        finally:
+            for hook in hooks:
+                hook.remove()
+        zeros = [(m <= t).double().mean().item() for m, t in zip(cut, thresholds, strict=True)]
+        errors = [((s - d).norm() / d.norm()).item() for s, d in zip(sparse, dense, strict=True)]
+        curve.append({"target": share, "zero_share": sum(zeros) / len(zeros), "loss": loss,
+                      "loss_increase": loss - dense_loss,
+                      "relative_error": sum(errors) / len(errors)})
+    return curve
+
+
+def _check(variants: Sequence[str], seeds: Sequence[int]) -> None:
+    unknown = [v for v in variants if v not in (*LEARNED_VARIANTS, *SPARSE_VARIANTS)]
+    if unknown:
+        raise KeyError(f"unknown variants {unknown}; choose from "
+                       f"{', '.join((*LEARNED_VARIANTS, *SPARSE_VARIANTS))}")
+    if not variants or not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(f"need variants and distinct seeds, got {variants}, {seeds}")
+
+
+def _measure(model: TinyLM, variant: str, heldout: Tensor) -> dict:
+    tokens, _ = _windows(heldout, model.context, 0, CALIBRATION_WINDOWS)
+    measured: dict = {"layers": block_statistics(model, tokens)}
+    if variant in LEARNED_VARIANTS:
+        measured["parameters"] = learned_parameters(model, tokens)
+    if variant == "SwiGLU":
+        measured["thresholds"] = {m: threshold_curve(model, heldout, m)
+                                  for m in THRESHOLD_METHODS}
+    return measured
+
+
+def run_frontier(variants: Sequence[str] = (*LEARNED_VARIANTS, *SPARSE_VARIANTS),
+                 seeds: Sequence[int] = SEEDS, config: LMConfig = DEFAULT_CONFIG, *,
+                 progress: bool = False) -> dict:
+    """Train every variant with every seed; measure the trained model.
+
+    Args:
+        variants: variants of :data:`LEARNED_VARIANTS` and :data:`SPARSE_VARIANTS`.
+            Default: all of them.
+        seeds: seeds. Default: :data:`SEEDS`.
+        config: the model's size and budget.
+            Default: :data:`~actbook.experiments.tiny_lm.DEFAULT_CONFIG`.
+        progress: show a progress bar (tqdm). Default: ``False``.
+
+    Returns:
+        dict: ``config``, ``variants``, ``seeds``, ``machine``, ``seconds`` and ``runs``: per
+        variant and seed, ``variant``, ``seed``, ``heldout_loss``, ``curve``, ``seconds``,
+        ``layers`` (:func:`block_statistics`), ``parameters`` for the learnable activations
+        (:func:`learned_parameters`) and ``thresholds`` for SwiGLU (:func:`threshold_curve`
+        by method).
+
+    Raises:
+        KeyError: for an unknown variant.
+        ValueError: for no variants or seeds, or repeated seeds.
+    """
+    from tqdm import tqdm
+
+    from actbook.bench.machine import describe_machine
+
+    _check(variants, seeds)
+    heldout = corpus_split()[1]
+    start = time.perf_counter()
+    runs = []
+    with tqdm(total=len(variants) * len(seeds), disable=not progress, desc="frontier") as bar:
+        for seed in seeds:
+            for variant in variants:
+                run = train_lm(variant, seed, config, keep_model=True)
+                runs.append({"variant": variant, "seed": seed, "heldout_loss": run.heldout_loss,
+                             "curve": [list(point) for point in run.curve],
+                             "seconds": run.seconds, **_measure(run.model, variant, heldout)})
+                bar.set_postfix(variant=variant, loss=f"{run.heldout_loss:.3f}")
+                bar.update()
+    return {"config": asdict(config), "variants": list(variants), "seeds": list(seeds),
+            "machine": describe_machine("cpu"), "seconds": time.perf_counter() - start,
+            "runs": runs}
+
+
+def write_frontier_runs(result: dict, folder: str | Path) -> Path:
+    """Write a :func:`run_frontier` result as ``folder/frontier_runs.json``.
+
+    Args:
+        result: what :func:`run_frontier` returned.
+        folder: the folder, created if missing.
+
+    Returns:
+        pathlib.Path: the file written.
+    """
+    return write_record(result, folder, RESULT_NAME)
+
+
+def load_frontier_runs(path: str | Path) -> dict:
+    """Read a file :func:`write_frontier_runs` wrote.
+
+    Args:
+        path: the JSON file.
+
+    Returns:
+        dict: the record, as :func:`run_frontier` returned it.
+
+    Raises:
+        ValueError: if the file lacks an entry of the record.
+    """
+    return read_record(path, ("config", "variants", "seeds", "machine", "runs"),
+                       "load_frontier_runs")
+
+
+def reproduce(result: dict, variant: str, seed: int, steps: int) -> tuple[float, float]:
+    """Rerun the first ``steps`` steps of one stored run; its held-out loss then.
+
+    Args:
+        result: what :func:`run_frontier` or :func:`load_frontier_runs` returned.
+        variant: a stored variant.
+        seed: a stored seed.
+        steps: a step at which the stored run evaluated (a multiple of ``eval_every``).
+
+    Returns:
+        tuple[float, float]: the stored and the rerun held-out loss at ``steps``.
+
+    Raises:
+        ValueError: if no stored run has ``variant`` and ``seed``, or it did not evaluate at
+            ``steps``.
+    """
+    config = LMConfig(**result["config"])
+    stored = [r for r in result["runs"] if r["variant"] == variant and r["seed"] == seed]
+    if not stored:
+        raise ValueError(f"reproduce: no stored run of {variant!r} with seed {seed}")
+    curve = {int(step): loss for step, loss in stored[0]["curve"]}
+    if steps not in curve:
+        raise ValueError(f"reproduce: the stored run evaluated at {sorted(curve)}, not {steps}")
+    run = train_lm(variant, seed, config, stop_after=steps)
+    return curve[steps], run.heldout_loss
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the options, train every variant and seed with a progress bar, write the JSON.
+
+    Args:
+        argv: the command-line arguments. Default: ``sys.argv[1:]``.
+
+    Returns:
+        int: the exit status, 0.
+    """
+    default = DEFAULT_CONFIG
+    parser = argparse.ArgumentParser(prog="python -m actbook.experiments.frontier_runs",
+                                     description=__doc__.split("\n\n")[0].replace("\n", " "))
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/experiments"),
+                        help="output folder (default: benchmarks/experiments)")
+    parser.add_argument("--variants", type=comma_separated(str),
+                        default=(*LEARNED_VARIANTS, *SPARSE_VARIANTS))
+    parser.add_argument("--seeds", type=comma_separated(int), default=SEEDS)
+    for option in ("steps", "d_model", "n_layer", "context", "batch", "eval_every", "warmup"):
+        parser.add_argument(f"--{option.replace('_', '-')}", type=int,
+                            default=getattr(default, option))
+    args = parser.parse_args(argv)
+    config = LMConfig(d_model=args.d_model, n_layer=args.n_layer, context=args.context,
+                      batch=args.batch, steps=args.steps, eval_every=args.eval_every,
+                      warmup=args.warmup, n_head=default.n_head)
+    path = write_frontier_runs(run_frontier(args.variants, args.seeds, config, progress=True),
+                               args.out)
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
