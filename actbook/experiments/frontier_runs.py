@@ -35,6 +35,7 @@ from actbook.experiments.tiny_lm import (
 )
 
 __all__ = [
+    "ALL_VARIANTS",
     "CALIBRATION_WINDOWS",
     "EVALUATION_WINDOWS",
     "LEARNED_VARIANTS",
@@ -59,6 +60,8 @@ RESULT_NAME = "frontier_runs.json"
 LEARNED_VARIANTS = ("xIELU", "PolyReLU", "PolyNorm")
 #: Gated blocks whose sparsity is measured; the SwiGLU runs also get CATS and TEAL thresholds.
 SPARSE_VARIANTS = ("SwiGLU", "FATReLU-GLU", "TopK-GeGLU")
+#: Every variant the command trains, in order.
+ALL_VARIANTS = (*LEARNED_VARIANTS, *SPARSE_VARIANTS)
 #: The seeds, as in Chapters 5 and 6 (runs with one seed see the same batches).
 SEEDS = (0, 1, 2)
 #: The target shares of zeros for the thresholds.
@@ -291,10 +294,9 @@ def threshold_curve(model: TinyLM, heldout: Tensor, method: str,
 
 
 def _check(variants: Sequence[str], seeds: Sequence[int]) -> None:
-    unknown = [v for v in variants if v not in (*LEARNED_VARIANTS, *SPARSE_VARIANTS)]
+    unknown = [v for v in variants if v not in ALL_VARIANTS]
     if unknown:
-        raise KeyError(f"unknown variants {unknown}; choose from "
-                       f"{', '.join((*LEARNED_VARIANTS, *SPARSE_VARIANTS))}")
+        raise KeyError(f"unknown variants {unknown}; choose from {', '.join(ALL_VARIANTS)}")
     if not variants or not seeds or len(set(seeds)) != len(seeds):
         raise ValueError(f"need variants and distinct seeds, got {variants}, {seeds}")
 
@@ -310,14 +312,13 @@ def _measure(model: TinyLM, variant: str, heldout: Tensor) -> dict:
     return measured
 
 
-def run_frontier(variants: Sequence[str] = (*LEARNED_VARIANTS, *SPARSE_VARIANTS),
+def run_frontier(variants: Sequence[str] = ALL_VARIANTS,
                  seeds: Sequence[int] = SEEDS, config: LMConfig = DEFAULT_CONFIG, *,
                  progress: bool = False) -> dict:
     """Train every variant with every seed; measure the trained model.
 
     Args:
-        variants: variants of :data:`LEARNED_VARIANTS` and :data:`SPARSE_VARIANTS`.
-            Default: all of them.
+        variants: variants of :data:`ALL_VARIANTS`. Default: all of them.
         seeds: seeds. Default: :data:`SEEDS`.
         config: the model's size and budget.
             Default: :data:`~actbook.experiments.tiny_lm.DEFAULT_CONFIG`.
@@ -427,7 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/experiments"),
                         help="output folder (default: benchmarks/experiments)")
     parser.add_argument("--variants", type=comma_separated(str),
-                        default=(*LEARNED_VARIANTS, *SPARSE_VARIANTS))
+                        default=ALL_VARIANTS)
     parser.add_argument("--seeds", type=comma_separated(int), default=SEEDS)
     for option in ("steps", "d_model", "n_layer", "context", "batch", "eval_every", "warmup"):
         parser.add_argument(f"--{option.replace('_', '-')}", type=int,
