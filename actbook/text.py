@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 __all__ = [
     "comparison_word",
@@ -18,6 +18,7 @@ __all__ = [
     "power_of_ten_above",
     "scientific",
     "significant",
+    "span",
     "superscript",
     "within",
     "wrapped",
@@ -71,6 +72,34 @@ def percent(fraction: float, decimals: int = 0) -> str:
         ('75\u202f%', '0.135\u202f%', '−50\u202f%')
     """
     return f"{minus(f'{100 * fraction:.{decimals}f}')}\u202f%"
+
+
+def span(values: Iterable[float], decimals: int = 2) -> str:
+    """The range of ``values``, smallest to largest, in the book's style: joined by an en dash
+    when both ends are positive or zero (``"0.97–1.34"``), by "to" otherwise, so that a minus
+    sign is never read as a dash (``"−0.21 to −0.17"``).
+
+    Args:
+        values: the numbers, at least one.
+        decimals: the digits after the decimal point (default 2).
+
+    Returns:
+        str: the two ends, formatted with :func:`minus`.
+
+    Raises:
+        ValueError: for no values.
+
+    Examples::
+
+        >>> span([1.34, 0.97, 1.0]), span([-0.17, -0.21]), span([0.5])
+        ('0.97–1.34', '−0.21 to −0.17', '0.50–0.50')
+    """
+    values = list(values)
+    if not values:
+        raise ValueError("span: no values")
+    low, high = min(values), max(values)
+    ends = [minus(f"{v:.{decimals}f}") for v in (low, high)]
+    return "–".join(ends) if low >= 0 else " to ".join(ends)
 
 
 def minus(text: str) -> str:

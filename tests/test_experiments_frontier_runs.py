@@ -114,3 +114,39 @@ def test_the_stored_record_is_complete_and_consistent():
         for curve in run.get("thresholds", {}).values():
             errors = [point["relative_error"] for point in curve]
             assert errors == sorted(errors)
+
+
+def test_the_record_readers_take_medians_over_seeds_per_layer_and_target():
+    record = {"runs": [
+        {"variant": "SwiGLU", "heldout_loss": loss,
+         "layers": [{"zero_share": z}, {"zero_share": 2 * z}],
+         "thresholds": {"cats": [{"target": 0.5, "relative_error": z},
+                                 {"target": 0.9, "relative_error": 3 * z}]}}
+        for loss, z in ((1.5, 0.1), (1.2, 0.3), (1.4, 0.2))]}
+    assert R.heldout_losses(record, "SwiGLU") == [1.5, 1.2, 1.4]
+    assert R.median_loss(record, "SwiGLU") == 1.4
+    assert R.layer_medians(record, "SwiGLU", "zero_share") == [0.2, 0.4]
+    medians = R.threshold_medians(record, "cats", "relative_error")
+    assert medians == {0.5: 0.2, 0.9: pytest.approx(0.6)}
+    with pytest.raises(ValueError, match="no runs of 'xIELU'"):
+        R.median_loss(record, "xIELU")
+
+
+def test_learned_function_evaluates_each_learned_shape():
+    x = torch.linspace(-3, 3, 13, dtype=torch.float64)
+    xielu = {"activation": "xielu", "alpha_p": 1.2, "alpha_n": 0.9}
+    torch.testing.assert_close(R.learned_function(xielu, x), F.xielu(x, 1.2, 0.9))
+    poly = {"activation": "polyrelu", "weight": [0.0, 1.0, 0.0], "bias": 0.0}
+    torch.testing.assert_close(R.learned_function(poly, x), F.squared_relu(x))
+    # PolyNorm on a long standard normal row: its entries follow the Gaussian row statistics
+    row = torch.randn(1, 1 << 16, generator=torch.Generator().manual_seed(0),
+                      dtype=torch.float64)
+    weight = [0.5, 0.3, 0.2]
+    stats = [row.pow(k).pow(2).mean().sqrt().item() for k in (1, 2, 3)]
+    norm = {"activation": "polynorm", "weight": weight, "bias": 0.1, "row_rms": stats}
+    entries = row[0, :5]
+    expected = F.polynorm(row, -1, torch.tensor(weight, dtype=torch.float64), 0.1)[0, :5]
+    torch.testing.assert_close(R.learned_function(norm, entries / stats[0]), expected,
+                               rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="no learnable"):
+        R.learned_function({"activation": "relu"}, x)

@@ -60,3 +60,11 @@ def test_percent_joins_number_and_sign_with_a_narrow_no_break_space():
     assert text.percent(0.001348, decimals=3) == "0.135\u202f%"
     assert text.percent(-0.5) == "\u221250\u202f%"
     assert text.percent(1.0, decimals=1) == "100.0\u202f%"
+
+
+def test_span_joins_positive_ends_by_a_dash_and_negative_ones_by_to():
+    assert text.span([1.336, 0.972, 1.0]) == "0.97–1.34"
+    assert text.span([0.05, -0.07], decimals=1) == "−0.1 to 0.1"
+    assert text.span(v / 10 for v in (3, 1)) == "0.10–0.30"
+    with pytest.raises(ValueError, match="no values"):
+        text.span([])

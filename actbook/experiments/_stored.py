@@ -37,3 +37,34 @@ def comma_separated(kind: type) -> Callable[[str], tuple]:
             raise argparse.ArgumentTypeError(f"not a comma-separated list of {kind.__name__}: "
                                              f"{text!r}") from None
     return parse
+
+
+#: The :class:`~actbook.experiments.tiny_lm.LMConfig` fields a training command can override.
+CONFIG_OPTIONS = ("steps", "d_model", "n_layer", "context", "batch", "eval_every", "warmup")
+
+
+def training_command_parser(prog: str, doc: str, variants: tuple[str, ...],
+                            seeds: tuple[int, ...]) -> argparse.ArgumentParser:
+    """The options of a command that trains the tiny language model: ``--out``, ``--variants``,
+    ``--seeds`` and one integer option per field of :data:`CONFIG_OPTIONS`; ``doc`` is the
+    module docstring, whose first paragraph describes the command."""
+    from actbook.experiments.tiny_lm import DEFAULT_CONFIG
+
+    parser = argparse.ArgumentParser(prog=prog,
+                                     description=doc.split("\n\n")[0].replace("\n", " "))
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/experiments"),
+                        help="output folder (default: benchmarks/experiments)")
+    parser.add_argument("--variants", type=comma_separated(str), default=variants)
+    parser.add_argument("--seeds", type=comma_separated(int), default=seeds)
+    for option in CONFIG_OPTIONS:
+        parser.add_argument(f"--{option.replace('_', '-')}", type=int,
+                            default=getattr(DEFAULT_CONFIG, option))
+    return parser
+
+
+def config_from_options(args: argparse.Namespace):
+    """The :class:`~actbook.experiments.tiny_lm.LMConfig` of parsed training options (the other
+    fields at their defaults)."""
+    from actbook.experiments.tiny_lm import LMConfig
+
+    return LMConfig(**{option: getattr(args, option) for option in CONFIG_OPTIONS})

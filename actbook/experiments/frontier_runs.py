@@ -14,10 +14,10 @@ judged on the text it was fitted to.
 
 from __future__ import annotations
 
-import argparse
+import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -25,7 +25,13 @@ import torch
 import torch.nn.functional as torch_F
 from torch import Tensor
 
-from actbook.experiments._stored import comma_separated, read_record, write_record
+from actbook import F
+from actbook.experiments._stored import (
+    config_from_options,
+    read_record,
+    training_command_parser,
+    write_record,
+)
 from actbook.experiments.tiny_lm import (
     DEFAULT_CONFIG,
     LMConfig,
@@ -45,12 +51,18 @@ __all__ = [
     "TARGETS",
     "THRESHOLD_METHODS",
     "block_statistics",
+    "heldout_losses",
+    "layer_medians",
+    "learned_function",
     "learned_parameters",
+    "learned_values",
     "load_frontier_runs",
     "main",
+    "median_loss",
     "reproduce",
     "run_frontier",
     "threshold_curve",
+    "threshold_medians",
     "write_frontier_runs",
 ]
 
@@ -84,21 +96,27 @@ def _windows(heldout: Tensor, context: int, first: int, count: int) -> tuple[Ten
     return span[:-1].view(count, context), span[1:].view(count, context)
 
 
-def _gate_inputs(model: TinyLM, tokens: Tensor) -> list[Tensor]:
-    """What each block's activation receives: the gate (gated blocks) or the pre-activation."""
-    seen: list[Tensor] = []
-
-    def keep(module: torch.nn.Module, args: tuple, _output: Tensor) -> None:
-        seen.append(args[0].detach())
-
-    hooks = [block.ffn.act.register_forward_hook(keep) for block in model.blocks]
+def _run_capturing(model: TinyLM, tokens: Tensor, modules: Sequence[torch.nn.Module],
+                   pick: Callable[[torch.nn.Module, tuple, Tensor], object]
+                   ) -> tuple[Tensor, list]:
+    """The model's logits on ``tokens`` (no gradients) and, for every call of each of
+    ``modules`` in order, ``pick(module, args, output)``."""
+    found: list = []
+    hooks = [m.register_forward_hook(lambda mod, args, out: found.append(pick(mod, args, out)))
+             for m in modules]
     try:
         with torch.no_grad():
-            model(tokens)
+            logits = model(tokens)
     finally:
         for hook in hooks:
             hook.remove()
-    return seen
+    return logits, found
+
+
+def _gate_inputs(model: TinyLM, tokens: Tensor) -> list[Tensor]:
+    """What each block's activation receives: the gate (gated blocks) or the pre-activation."""
+    acts = [block.ffn.act for block in model.blocks]
+    return _run_capturing(model, tokens, acts, lambda _m, args, _out: args[0].detach())[1]
 
 
 def learned_parameters(model: TinyLM, tokens: Tensor) -> list[dict]:
@@ -162,19 +180,10 @@ def block_statistics(model: TinyLM, tokens: Tensor) -> list[dict]:
         kurtosis of the activation's input row, 0 for Gaussian rows) and ``row_skewness``
         (the median of its skewness).
     """
+    acts = [block.ffn.act for block in model.blocks]
+    _, pairs = _run_capturing(model, tokens, acts, lambda _m, args, out: (args[0], out))
     layers = []
-    outputs: list[Tensor] = []
-
-    def keep(module: torch.nn.Module, _args: tuple, output: Tensor) -> None:
-        outputs.append(output.detach())
-
-    hooks = [block.ffn.act.register_forward_hook(keep) for block in model.blocks]
-    try:
-        inputs = _gate_inputs(model, tokens)
-    finally:
-        for hook in hooks:
-            hook.remove()
-    for x, h in zip(inputs, outputs, strict=True):
+    for x, h in pairs:
         rows = x.double().flatten(0, -2)
         centred = rows - rows.mean(-1, keepdim=True)
         skew = centred.pow(3).mean(-1) / centred.pow(2).mean(-1).pow(1.5)
@@ -202,37 +211,18 @@ def _thresholded(method: str, thresholds: list[float]) -> list:
 
 def _magnitudes(model: TinyLM, tokens: Tensor, method: str) -> list[Tensor]:
     """Per block, the magnitudes a method thresholds: |SiLU(gate)| or |SiLU(gate)·value|."""
-    found: list[Tensor] = []
+    def pick(module: torch.nn.Module, args: tuple, _output: Tensor) -> Tensor:
+        active = torch_F.silu(module.w_gate(args[0]))
+        return (active if method == "cats" else active * module.w_value(args[0])).abs()
 
-    def keep(module: torch.nn.Module, args: tuple, _output: Tensor) -> None:
-        x = args[0]
-        active = torch_F.silu(module.w_gate(x))
-        found.append((active if method == "cats" else active * module.w_value(x)).abs())
-
-    hooks = [block.ffn.register_forward_hook(keep) for block in model.blocks]
-    try:
-        with torch.no_grad():
-            model(tokens)
-    finally:
-        for hook in hooks:
-            hook.remove()
-    return found
+    return _run_capturing(model, tokens, [b.ffn for b in model.blocks], pick)[1]
 
 
 def _loss_and_outputs(model: TinyLM, inputs: Tensor, targets: Tensor
                       ) -> tuple[float, list[Tensor]]:
-    outputs: list[Tensor] = []
-
-    def keep(module: torch.nn.Module, _args: tuple, output: Tensor) -> None:
-        outputs.append(output.detach())
-
-    hooks = [block.ffn.register_forward_hook(keep) for block in model.blocks]
-    try:
-        with torch.no_grad():
-            logits = model(inputs)
-    finally:
-        for hook in hooks:
-            hook.remove()
+    """The mean next-byte loss and each block's feed-forward output."""
+    logits, outputs = _run_capturing(model, inputs, [b.ffn for b in model.blocks],
+                                     lambda _m, _args, out: out)
     loss = torch_F.cross_entropy(logits.flatten(0, 1), targets.flatten()).item()
     return loss, outputs
 
@@ -413,6 +403,123 @@ def reproduce(result: dict, variant: str, seed: int, steps: int) -> tuple[float,
     return curve[steps], run.heldout_loss
 
 
+# --- reading the record --------------------------------------------------------------------------
+
+
+def _runs(result: dict, variant: str) -> list[dict]:
+    runs = [r for r in result["runs"] if r["variant"] == variant]
+    if not runs:
+        raise ValueError(f"the record has no runs of {variant!r}")
+    return runs
+
+
+def heldout_losses(result: dict, variant: str) -> list[float]:
+    """The final held-out loss of each seed of one variant.
+
+    Args:
+        result: a record of :func:`run_frontier`, or of another command of the tiny model
+            whose runs have ``variant`` and ``heldout_loss`` (Chapter 6's sparsity runs).
+        variant: the variant.
+
+    Returns:
+        list[float]: the losses in the order of the seeds.
+
+    Raises:
+        ValueError: if the record has no run of ``variant``.
+    """
+    return [r["heldout_loss"] for r in _runs(result, variant)]
+
+
+def median_loss(result: dict, variant: str) -> float:
+    """The median over seeds of :func:`heldout_losses`.
+
+    Args:
+        result: the record.
+        variant: the variant.
+
+    Returns:
+        float: the median loss.
+    """
+    return statistics.median(heldout_losses(result, variant))
+
+
+def learned_values(result: dict, variant: str, key: str) -> list[list]:
+    """One learned parameter of every layer, per seed.
+
+    Args:
+        result: a record of :func:`run_frontier`.
+        variant: a variant of :data:`LEARNED_VARIANTS`.
+        key: a key of :func:`learned_parameters` (``"alpha_p"``, ``"weight"``, ...).
+
+    Returns:
+        list[list]: per seed, the parameter of each layer.
+    """
+    return [[layer[key] for layer in r["parameters"]] for r in _runs(result, variant)]
+
+
+def layer_medians(result: dict, variant: str, key: str) -> list[float]:
+    """The median over seeds of one :func:`block_statistics` entry, per layer.
+
+    Args:
+        result: a record of :func:`run_frontier`.
+        variant: the variant.
+        key: ``"zero_share"``, ``"row_kurtosis"`` or ``"row_skewness"``.
+
+    Returns:
+        list[float]: one median per layer.
+    """
+    runs = _runs(result, variant)
+    return [statistics.median(r["layers"][i][key] for r in runs)
+            for i in range(len(runs[0]["layers"]))]
+
+
+def threshold_medians(result: dict, method: str, key: str) -> dict[float, float]:
+    """The median over the SwiGLU seeds of one :func:`threshold_curve` entry, per target.
+
+    Args:
+        result: a record of :func:`run_frontier`.
+        method: ``"cats"`` or ``"teal"``.
+        key: ``"zero_share"``, ``"loss"``, ``"loss_increase"`` or ``"relative_error"``.
+
+    Returns:
+        dict[float, float]: the median by target share of zeros, in increasing order.
+    """
+    curves = [r["thresholds"][method] for r in _runs(result, "SwiGLU")]
+    return {point["target"]: statistics.median(c[i][key] for c in curves)
+            for i, point in enumerate(curves[0])}
+
+
+def learned_function(parameters: dict, x: Tensor) -> Tensor:
+    r"""One layer's learned activation on ``x``, from its entry of :func:`learned_parameters`.
+
+    PolyNorm depends on the whole row; it is evaluated for one entry of a row with the stored
+    median root-mean-square statistics :math:`r_1, r_2, r_3` of :math:`u = x, x^2, x^3`, with
+    ``x`` in units of :math:`r_1`: :math:`w_0 (r_1 x)^3/r_3 + w_1 (r_1 x)^2/r_2 + w_2 x + b`.
+
+    Args:
+        parameters: a layer's parameters, with their ``activation``.
+        x: the inputs (in units of the row's root mean square for PolyNorm).
+
+    Returns:
+        Tensor: the activation's values.
+
+    Raises:
+        ValueError: for an activation without learnable parameters.
+    """
+    name = parameters["activation"]
+    if name == "xielu":
+        return F.xielu(x, parameters["alpha_p"], parameters["alpha_n"])
+    if name == "polyrelu":
+        return F.polyrelu(x, torch.tensor(parameters["weight"], dtype=x.dtype),
+                          parameters["bias"])
+    if name == "polynorm":
+        r1, r2, r3 = parameters["row_rms"]
+        w0, w1, w2 = parameters["weight"]
+        u = x * r1
+        return w0 * u**3 / r3 + w1 * u**2 / r2 + w2 * u / r1 + parameters["bias"]
+    raise ValueError(f"learned_function: {name!r} has no learnable parameters")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the options, train every variant and seed with a progress bar, write the JSON.
 
@@ -422,21 +529,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         int: the exit status, 0.
     """
-    default = DEFAULT_CONFIG
-    parser = argparse.ArgumentParser(prog="python -m actbook.experiments.frontier_runs",
-                                     description=__doc__.split("\n\n")[0].replace("\n", " "))
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/experiments"),
-                        help="output folder (default: benchmarks/experiments)")
-    parser.add_argument("--variants", type=comma_separated(str),
-                        default=ALL_VARIANTS)
-    parser.add_argument("--seeds", type=comma_separated(int), default=SEEDS)
-    for option in ("steps", "d_model", "n_layer", "context", "batch", "eval_every", "warmup"):
-        parser.add_argument(f"--{option.replace('_', '-')}", type=int,
-                            default=getattr(default, option))
+    parser = training_command_parser("python -m actbook.experiments.frontier_runs", __doc__,
+                                     ALL_VARIANTS, SEEDS)
     args = parser.parse_args(argv)
-    config = LMConfig(d_model=args.d_model, n_layer=args.n_layer, context=args.context,
-                      batch=args.batch, steps=args.steps, eval_every=args.eval_every,
-                      warmup=args.warmup, n_head=default.n_head)
+    config = config_from_options(args)
     path = write_frontier_runs(run_frontier(args.variants, args.seeds, config, progress=True),
                                args.out)
     print(f"wrote {path}", file=sys.stderr)

@@ -14,7 +14,6 @@ size of :class:`~actbook.experiments.tiny_lm.LMConfig`.
 
 from __future__ import annotations
 
-import argparse
 import math
 import statistics
 import sys
@@ -23,7 +22,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from actbook.experiments._stored import comma_separated, read_record, write_record
+from actbook.experiments._stored import (
+    config_from_options,
+    read_record,
+    training_command_parser,
+    write_record,
+)
 from actbook.experiments.tiny_lm import DEFAULT_CONFIG, VARIANTS, LMConfig, train_lm
 
 __all__ = [
@@ -240,20 +244,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         int: the exit status, 0.
     """
-    default = DEFAULT_CONFIG
-    parser = argparse.ArgumentParser(prog="python -m actbook.experiments.glu_variants",
-                                     description=__doc__.split("\n\n")[0].replace("\n", " "))
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/experiments"),
-                        help="output folder (default: benchmarks/experiments)")
-    parser.add_argument("--variants", type=comma_separated(str), default=tuple(VARIANTS))
-    parser.add_argument("--seeds", type=comma_separated(int), default=SEEDS)
-    for option in ("steps", "d_model", "n_layer", "context", "batch", "eval_every", "warmup"):
-        parser.add_argument(f"--{option.replace('_', '-')}", type=int,
-                            default=getattr(default, option))
+    parser = training_command_parser("python -m actbook.experiments.glu_variants", __doc__,
+                                     tuple(VARIANTS), SEEDS)
     args = parser.parse_args(argv)
-    config = LMConfig(d_model=args.d_model, n_layer=args.n_layer, context=args.context,
-                      batch=args.batch, steps=args.steps, eval_every=args.eval_every,
-                      warmup=args.warmup, n_head=default.n_head)
+    config = config_from_options(args)
     path = write_table(run_table(args.variants, args.seeds, config, progress=True), args.out)
     print(f"wrote {path}", file=sys.stderr)
     return 0

@@ -18,7 +18,6 @@ Options as for :mod:`actbook.experiments.glu_variants`: ``--out``, comma-separat
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -30,7 +29,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from actbook.experiments._stored import comma_separated, read_record, write_record
+from actbook.experiments._stored import (
+    config_from_options,
+    read_record,
+    training_command_parser,
+    write_record,
+)
 from actbook.experiments.tiny_lm import (
     DEFAULT_CONFIG,
     LMConfig,
@@ -390,20 +394,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         int: the exit status, 0.
     """
-    default = DEFAULT_CONFIG
-    parser = argparse.ArgumentParser(prog="python -m actbook.experiments.sparsity",
-                                     description=__doc__.split("\n\n")[0].replace("\n", " "))
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/experiments"),
-                        help="output folder (default: benchmarks/experiments)")
-    parser.add_argument("--variants", type=comma_separated(str), default=MEASURED_VARIANTS)
-    parser.add_argument("--seeds", type=comma_separated(int), default=SEEDS)
-    for option in ("steps", "d_model", "n_layer", "context", "batch", "eval_every", "warmup"):
-        parser.add_argument(f"--{option.replace('_', '-')}", type=int,
-                            default=getattr(default, option))
+    parser = training_command_parser("python -m actbook.experiments.sparsity", __doc__,
+                                     MEASURED_VARIANTS, SEEDS)
     args = parser.parse_args(argv)
-    config = LMConfig(d_model=args.d_model, n_layer=args.n_layer, context=args.context,
-                      batch=args.batch, steps=args.steps, eval_every=args.eval_every,
-                      warmup=args.warmup, n_head=default.n_head)
+    config = config_from_options(args)
     path = write_sparsity(run_sparsity(args.variants, args.seeds, config, progress=True),
                           args.out)
     print(f"wrote {path}", file=sys.stderr)
