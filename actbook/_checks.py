@@ -10,6 +10,7 @@ wherever float32 itself is accurate.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Literal, TypeVar, get_args
 
@@ -58,6 +59,38 @@ def elementwise(fn: Fn) -> Fn:
         check_floating(x, name)
         return fn(upcast(x), *args, **kwargs).to(x.dtype)
 
+    return wrapper  # type: ignore[return-value]
+
+
+def activation(fn: Fn) -> Fn:
+    """Decorate ``fn(x, *params)`` like :func:`elementwise`, adding PyTorch's ``inplace``.
+
+    The wrapper takes ``inplace`` as a last parameter, by keyword or by position
+    (``relu(x, True)``, as :func:`torch.nn.functional.relu`). With ``inplace=True`` the result is
+    computed out of place and copied into ``x``, which is returned: ``x`` changes as PyTorch's
+    in-place functions change it (a leaf that requires grad raises PyTorch's ``RuntimeError``;
+    under autograd the backward uses a copy of the input taken before it is overwritten), but no
+    memory is saved.
+    """
+    elementwise_fn = elementwise(fn)
+    signature = inspect.signature(fn)
+    parameters = list(signature.parameters.values())
+    own = len(parameters) - 1
+
+    @functools.wraps(fn)
+    def wrapper(x: Tensor, *args, inplace: bool = False, **kwargs) -> Tensor:
+        if len(args) == own + 1:
+            *args, inplace = args
+        if not inplace:
+            return elementwise_fn(x, *args, **kwargs)
+        needs_copy = torch.is_grad_enabled() and isinstance(x, Tensor) and x.requires_grad
+        result = elementwise_fn(x.clone() if needs_copy else x, *args, **kwargs)
+        return x.copy_(result)
+
+    inplace = inspect.Parameter("inplace", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                default=False, annotation="bool")
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*parameters, inplace])
     return wrapper  # type: ignore[return-value]
 
 

@@ -72,19 +72,23 @@ def tanh(x: Tensor) -> Tensor:
     return 4 * sigmoid(2 * x)
 
 
-def softmax(x: Tensor, dim: int = -1, temperature: float = 1.0) -> Tensor:
+def softmax(
+    x: Tensor, dim: int = -1, temperature: float = 1.0, *, dtype: torch.dtype | None = None
+) -> Tensor:
     """Jacobian ∂p_i/∂x_j = (diag(p) − ppᵀ)/T along ``dim``, shape ``(..., n, n)``.
 
     Args:
         x: the input, a floating-point tensor.
         dim: the dimension softmax normalises along. Default: -1.
         temperature: T > 0. Default: 1.0.
+        dtype: as :func:`actbook.functional.softmax`; the Jacobian has this dtype. Default:
+            ``None``.
 
     Returns:
         The Jacobian, of the shape of ``x`` with ``dim`` moved last and one more dimension of
         the same size appended, and of the dtype of ``x``.
     """
-    p = F.softmax(x, dim=dim, temperature=temperature).movedim(dim, -1)
+    p = F.softmax(x, dim=dim, temperature=temperature, dtype=dtype).movedim(dim, -1)
     return (torch.diag_embed(p) - p.unsqueeze(-1) * p.unsqueeze(-2)) / temperature
 
 
@@ -245,15 +249,26 @@ def selu(x: Tensor) -> Tensor:
 
 
 @elementwise
-def gelu(x: Tensor) -> Tensor:
-    """Φ(x) + xφ(x); xφ(x) → 0 as x → ±inf.
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """Φ(x) + xφ(x); xφ(x) → 0 as x → ±inf. ``approximate="tanh"``: :func:`gelu_tanh`.
 
     Args:
         x: the input, a floating-point tensor.
+        approximate: ``"none"`` or ``"tanh"``, as :func:`actbook.functional.gelu`.
+            Default: ``"none"``.
 
     Returns:
         f'(x), of the shape and dtype of ``x``.
+
+    Raises:
+        ValueError: if ``approximate`` is neither ``"none"`` nor ``"tanh"``.
     """
+    if approximate == "tanh":
+        return gelu_tanh(x)
+    if approximate != "none":
+        raise ValueError(
+            f"actbook.derivatives.gelu: approximate must be 'none' or 'tanh', got {approximate!r}"
+        )
     return torch.where(torch.isinf(x), N.normal_cdf(x), N.normal_cdf(x) + x * _pdf(x))
 
 
@@ -338,12 +353,13 @@ def mish(x: Tensor) -> Tensor:
 
 
 @elementwise
-def softplus(x: Tensor, beta: float = 1.0) -> Tensor:
-    """σ(βx).
+def softplus(x: Tensor, beta: float = 1.0, threshold: float | None = None) -> Tensor:
+    """σ(βx); 1 where βx > ``threshold`` when it is given.
 
     Args:
         x: the input, a floating-point tensor.
         beta: β. Default: 1.0.
+        threshold: as :func:`actbook.functional.softplus`. Default: ``None``.
 
     Returns:
         f'(x), of the shape and dtype of ``x``.
@@ -353,7 +369,8 @@ def softplus(x: Tensor, beta: float = 1.0) -> Tensor:
     """
     if not beta > 0:
         raise ValueError(f"actbook.derivatives.softplus: beta must be positive, got {beta}")
-    return F.sigmoid(beta * x)
+    slope = F.sigmoid(beta * x)
+    return slope if threshold is None else torch.where(beta * x > threshold, 1.0, slope)
 
 
 @elementwise

@@ -35,11 +35,11 @@ from torch import Tensor
 from actbook import _numerics as N
 from actbook._checks import (
     Layout,
+    activation,
     check_dim,
     check_floating,
     check_layout,
     check_pair,
-    elementwise,
     gated,
     upcast,
 )
@@ -164,7 +164,7 @@ def _gelu_tanh(x: Tensor) -> Tensor:
     return x * N.sigmoid(2.0 * u)
 
 
-@elementwise
+@activation
 def step(x: Tensor, threshold: float = 0.0) -> Tensor:
     r"""Heaviside step (threshold unit): :math:`1` if :math:`x \ge \theta`, else :math:`0`.
 
@@ -175,6 +175,8 @@ def step(x: Tensor, threshold: float = 0.0) -> Tensor:
     Args:
         x: the input, a floating-point tensor of any shape.
         threshold: the threshold θ, the smallest input that gives 1. Default: 0.0.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         1 where ``x`` ≥ ``threshold``, 0 elsewhere and NaN where ``x`` is NaN, of the shape and
@@ -193,7 +195,7 @@ def step(x: Tensor, threshold: float = 0.0) -> Tensor:
     return N.Step.apply(x, threshold)
 
 
-@elementwise
+@activation
 def sigmoid(x: Tensor) -> Tensor:
     r"""Logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`.
 
@@ -204,6 +206,8 @@ def sigmoid(x: Tensor) -> Tensor:
 
     Args:
         x: the input, a floating-point tensor of any shape.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         σ(x), in [0, 1], of the shape and dtype of ``x``.
@@ -219,12 +223,14 @@ def sigmoid(x: Tensor) -> Tensor:
     return N.sigmoid(x)
 
 
-@elementwise
+@activation
 def tanh(x: Tensor) -> Tensor:
     r"""Hyperbolic tangent :math:`\tanh x = 2\sigma(2x) - 1`, zero-centred (LeCun et al. 1998).
 
     Args:
         x: the input, a floating-point tensor of any shape.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         tanh(x), in [−1, 1], of the shape and dtype of ``x``.
@@ -240,7 +246,13 @@ def tanh(x: Tensor) -> Tensor:
     return torch.tanh(x)
 
 
-def softmax(x: Tensor, dim: int | None = None, temperature: float = 1.0) -> Tensor:
+def softmax(
+    x: Tensor,
+    dim: int | None = None,
+    temperature: float = 1.0,
+    *,
+    dtype: torch.dtype | None = None,
+) -> Tensor:
     r"""Softmax along ``dim``: :math:`p_i = e^{x_i/T} / \sum_j e^{x_j/T}` (Bridle 1990).
 
     The maximum along ``dim`` is subtracted before ``exp`` (softmax is invariant to adding a
@@ -253,10 +265,13 @@ def softmax(x: Tensor, dim: int | None = None, temperature: float = 1.0) -> Tens
             raises ``TypeError``.
         temperature: the temperature T > 0; T > 1 flattens the distribution, T < 1 sharpens it.
             Default: 1.0.
+        dtype: cast ``x`` to this floating dtype first, as :func:`torch.nn.functional.softmax`
+            does (``dtype=torch.float32`` for attention scores in half precision); ``None``
+            keeps the dtype of ``x``. Default: ``None``.
 
     Returns:
-        The probabilities, non-negative and summing to 1 along ``dim``, of the shape and dtype of
-        ``x``.
+        The probabilities, non-negative and summing to 1 along ``dim``, of the shape of ``x``
+        and its dtype (or ``dtype``). A dimension ``dim`` of size 0 gives an empty result.
 
     Raises:
         TypeError: if ``dim`` is not given, or ``x`` is not a floating-point tensor.
@@ -273,13 +288,17 @@ def softmax(x: Tensor, dim: int | None = None, temperature: float = 1.0) -> Tens
     check_dim(dim, "softmax")
     if not temperature > 0:
         raise ValueError(f"actbook.softmax: temperature must be positive, got {temperature}")
+    if dtype is not None:
+        x = check_floating(x.to(dtype), "softmax", f"input cast to {dtype}")
+    if x.numel() == 0:
+        return x.clone()  # torch.softmax's result; amax has no identity to reduce an empty row
     z = upcast(x)
     z = z / temperature
     e = torch.exp(z - z.amax(dim=dim, keepdim=True).detach())
     return (e / e.sum(dim=dim, keepdim=True)).to(x.dtype)
 
 
-@elementwise
+@activation
 def relu(x: Tensor) -> Tensor:
     r"""Rectified linear unit :math:`\max(0, x)` (Nair & Hinton 2010; Glorot et al. 2011).
 
@@ -287,6 +306,8 @@ def relu(x: Tensor) -> Tensor:
 
     Args:
         x: the input, a floating-point tensor of any shape.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         max(0, x), of the shape and dtype of ``x``.
@@ -302,7 +323,7 @@ def relu(x: Tensor) -> Tensor:
     return torch.relu(x)
 
 
-@elementwise
+@activation
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     r"""Leaky ReLU: :math:`x` for x > 0, :math:`a x` otherwise (Maas et al. 2013).
 
@@ -312,6 +333,8 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     Args:
         x: the input, a floating-point tensor of any shape.
         negative_slope: the slope a for x < 0. Default: 0.01.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         x where x > 0, a·x elsewhere, of the shape and dtype of ``x``.
@@ -329,7 +352,7 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     return torch.where(x > 0, x, x * negative_slope)
 
 
-@elementwise
+@activation
 def prelu(x: Tensor, weight: Tensor | float = 0.25) -> Tensor:
     r"""Parametric ReLU: :math:`x` for x > 0, :math:`a_c x` otherwise (He et al. 2015).
 
@@ -342,6 +365,8 @@ def prelu(x: Tensor, weight: Tensor | float = 0.25) -> Tensor:
         weight: the slope a for x < 0: a float or a one-element tensor for all channels, or a 1-D
             tensor with one slope per channel (the size of dimension 1, or of dimension 0 for a
             1-D input). A tensor may be learnable (see :class:`actbook.nn.PReLU`). Default: 0.25.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         x where x > 0, a·x elsewhere, of the shape and dtype of ``x``.
@@ -374,7 +399,7 @@ def prelu(x: Tensor, weight: Tensor | float = 0.25) -> Tensor:
     return torch.where(x > 0, x, w * x)
 
 
-@elementwise
+@activation
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     r"""Exponential linear unit: :math:`x` for x > 0, :math:`\alpha(e^x - 1)` otherwise.
 
@@ -383,6 +408,8 @@ def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     Args:
         x: the input, a floating-point tensor of any shape.
         alpha: the scale α of the negative side, whose limit at −∞ is −α. Default: 1.0.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         x where x > 0, α(eˣ − 1) elsewhere, of the shape and dtype of ``x``.
@@ -400,7 +427,7 @@ def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     return torch.where(x > 0, x, alpha * N.expm1(x.clamp(max=0)))
 
 
-@elementwise
+@activation
 def selu(x: Tensor) -> Tensor:
     r"""Scaled ELU :math:`\lambda\,\mathrm{elu}_\alpha(x)` with the self-normalising α and λ.
 
@@ -409,6 +436,8 @@ def selu(x: Tensor) -> Tensor:
 
     Args:
         x: the input, a floating-point tensor of any shape.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         λ·elu_α(x), of the shape and dtype of ``x``.
@@ -428,31 +457,43 @@ def selu(x: Tensor) -> Tensor:
     )
 
 
-@elementwise
-def gelu(x: Tensor) -> Tensor:
+@activation
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     r"""Exact Gaussian error linear unit :math:`x\,\Phi(x)` (Hendrycks & Gimpel 2016).
 
     Evaluated as :math:`\tfrac{x}{2}\,\mathrm{erfc}(-x/\sqrt{2})`: unlike
     :math:`\tfrac{x}{2}(1 + \mathrm{erf}(x/\sqrt 2))` it does not cancel to 0 for x < −6.
+    ``approximate="tanh"`` gives :func:`gelu_tanh`, as in :func:`torch.nn.functional.gelu`.
 
     Args:
         x: the input, a floating-point tensor of any shape.
+        approximate: ``"none"`` for the exact GELU, ``"tanh"`` for its tanh approximation.
+            Default: ``"none"``.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         x·Φ(x), of the shape and dtype of ``x``.
 
     Raises:
         TypeError: if ``x`` is not a floating-point tensor.
+        ValueError: if ``approximate`` is neither ``"none"`` nor ``"tanh"``.
 
     Examples::
 
         >>> gelu(torch.tensor([-1.0, 0.0, 2.0]))
         tensor([-0.1587,  0.0000,  1.9545])
+        >>> gelu(torch.tensor([-1.0, 0.0, 2.0]), approximate="tanh")
+        tensor([-0.1588,  0.0000,  1.9546])
     """
+    if approximate == "tanh":
+        return N.linear_tails(_gelu_tanh, x)
+    if approximate != "none":
+        raise ValueError(f"actbook.gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return N.linear_tails(lambda t: 0.5 * t * torch.erfc(-N.SQRT_HALF * t), x)
 
 
-@elementwise
+@activation
 def gelu_tanh(x: Tensor) -> Tensor:
     r"""Tanh approximation of GELU :math:`\tfrac{x}{2}(1 + \tanh u)`,
     :math:`u = \sqrt{2/\pi}\,(x + 0.044715 x^3)` (Hendrycks & Gimpel 2016).
@@ -463,6 +504,8 @@ def gelu_tanh(x: Tensor) -> Tensor:
 
     Args:
         x: the input, a floating-point tensor of any shape.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         the tanh approximation of x·Φ(x), of the shape and dtype of ``x``.
@@ -478,7 +521,7 @@ def gelu_tanh(x: Tensor) -> Tensor:
     return N.linear_tails(_gelu_tanh, x)
 
 
-@elementwise
+@activation
 def gelu_sigmoid(x: Tensor) -> Tensor:
     r"""Sigmoid approximation of GELU :math:`x\,\sigma(1.702x)` (Hendrycks & Gimpel 2016).
 
@@ -486,6 +529,8 @@ def gelu_sigmoid(x: Tensor) -> Tensor:
 
     Args:
         x: the input, a floating-point tensor of any shape.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         x·σ(1.702x), of the shape and dtype of ``x``.
@@ -501,7 +546,7 @@ def gelu_sigmoid(x: Tensor) -> Tensor:
     return N.linear_tails(lambda t: t * N.sigmoid(GELU_SIGMOID_COEFF * t), x)
 
 
-@elementwise
+@activation
 def silu(x: Tensor) -> Tensor:
     r"""Sigmoid linear unit :math:`x\,\sigma(x)` (Hendrycks & Gimpel 2016; Elfwing et al. 2017).
 
@@ -509,6 +554,8 @@ def silu(x: Tensor) -> Tensor:
 
     Args:
         x: the input, a floating-point tensor of any shape.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         x·σ(x), of the shape and dtype of ``x``.
@@ -524,7 +571,7 @@ def silu(x: Tensor) -> Tensor:
     return N.linear_tails(lambda t: t * N.sigmoid(t), x)
 
 
-@elementwise
+@activation
 def swish(x: Tensor, beta: float | Tensor = 1.0) -> Tensor:
     r"""Swish :math:`x\,\sigma(\beta x)` (Ramachandran et al. 2017).
 
@@ -536,6 +583,8 @@ def swish(x: Tensor, beta: float | Tensor = 1.0) -> Tensor:
         x: the input, a floating-point tensor of any shape.
         beta: the slope β of the gate, of either sign: a float, or a tensor that broadcasts
             to the shape of ``x``. Default: 1.0.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         x·σ(βx), of the shape and dtype of ``x``.
@@ -561,12 +610,14 @@ def swish(x: Tensor, beta: float | Tensor = 1.0) -> Tensor:
     return torch.where(gate_one, x, core * N.sigmoid(b * core))
 
 
-@elementwise
+@activation
 def mish(x: Tensor) -> Tensor:
     r"""Mish :math:`x \tanh(\mathrm{softplus}(x))` (Misra 2019), with a stable softplus.
 
     Args:
         x: the input, a floating-point tensor of any shape.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         x·tanh(softplus(x)), of the shape and dtype of ``x``.
@@ -582,17 +633,22 @@ def mish(x: Tensor) -> Tensor:
     return N.linear_tails(lambda t: t * torch.tanh(N.softplus(t)), x)
 
 
-@elementwise
-def softplus(x: Tensor, beta: float = 1.0) -> Tensor:
+@activation
+def softplus(x: Tensor, beta: float = 1.0, threshold: float | None = None) -> Tensor:
     r"""Softplus :math:`\tfrac{1}{\beta}\log(1 + e^{\beta x})` (Dugas et al. 2001).
 
     Evaluated as :math:`\mathrm{log1p}(e^{z})` for z = βx ≤ 8 and :math:`z + \mathrm{log1p}
-    (e^{-z})` above, which is accurate everywhere, so PyTorch's ``threshold`` (a switch to the
-    identity above βx = 20, an error of up to 2e-9 in float64) is not needed and not offered.
+    (e^{-z})` above, which is accurate everywhere. PyTorch switches to the identity above
+    βx = ``threshold`` (default 20, an error of up to 2e-9 in float64); actbook does so only
+    when ``threshold`` is given, and by default returns the accurate value.
 
     Args:
         x: the input, a floating-point tensor of any shape.
         beta: the sharpness β > 0; the larger β, the closer softplus is to ReLU. Default: 1.0.
+        threshold: return x where βx > ``threshold``, as :func:`torch.nn.functional.softplus`
+            does; ``None`` never switches. Default: ``None``.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         log(1 + e^(βx))/β, of the shape and dtype of ``x``.
@@ -610,10 +666,11 @@ def softplus(x: Tensor, beta: float = 1.0) -> Tensor:
     """
     if not beta > 0:
         raise ValueError(f"actbook.softplus: beta must be positive, got {beta}")
-    return N.softplus(beta * x) / beta
+    smooth = N.softplus(beta * x) / beta
+    return smooth if threshold is None else torch.where(beta * x > threshold, x, smooth)
 
 
-@elementwise
+@activation
 def hardsigmoid(x: Tensor) -> Tensor:
     r"""Hard sigmoid :math:`\mathrm{ReLU6}(x + 3)/6` (Howard et al. 2019, MobileNetV3).
 
@@ -622,6 +679,8 @@ def hardsigmoid(x: Tensor) -> Tensor:
 
     Args:
         x: the input, a floating-point tensor of any shape.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         ReLU6(x + 3)/6, in [0, 1], of the shape and dtype of ``x``.
@@ -639,7 +698,7 @@ def hardsigmoid(x: Tensor) -> Tensor:
     return torch.where(x <= -3.0, 0.0, torch.where(x >= 3.0, 1.0, inner))
 
 
-@elementwise
+@activation
 def hardswish(x: Tensor) -> Tensor:
     r"""Hard swish :math:`x\,\mathrm{ReLU6}(x + 3)/6` (Howard et al. 2019, MobileNetV3).
 
@@ -649,6 +708,8 @@ def hardswish(x: Tensor) -> Tensor:
 
     Args:
         x: the input, a floating-point tensor of any shape.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         x·ReLU6(x + 3)/6, of the shape and dtype of ``x``.
@@ -666,12 +727,14 @@ def hardswish(x: Tensor) -> Tensor:
     return torch.where(x <= -3.0, torch.zeros_like(x), torch.where(x >= 3.0, x, inner))
 
 
-@elementwise
+@activation
 def relu6(x: Tensor) -> Tensor:
     r""":math:`\min(\max(0, x), 6)` (Krizhevsky 2010; MobileNets). Derivative 0 at 0 and 6.
 
     Args:
         x: the input, a floating-point tensor of any shape.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         min(max(0, x), 6), of the shape and dtype of ``x``.
@@ -687,12 +750,14 @@ def relu6(x: Tensor) -> Tensor:
     return torch.nn.functional.hardtanh(x, 0.0, 6.0)
 
 
-@elementwise
+@activation
 def squared_relu(x: Tensor) -> Tensor:
     r"""Squared ReLU :math:`\max(0, x)^2` (So et al. 2021, Primer).
 
     Args:
         x: the input, a floating-point tensor of any shape.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         max(0, x)², of the shape and dtype of ``x``.
@@ -708,7 +773,7 @@ def squared_relu(x: Tensor) -> Tensor:
     return torch.square(torch.relu(x))
 
 
-@elementwise
+@activation
 def star_relu(
     x: Tensor, scale: float | Tensor = STAR_RELU_SCALE, bias: float | Tensor = STAR_RELU_BIAS
 ) -> Tensor:
@@ -722,6 +787,8 @@ def star_relu(
         scale: the scale s: a float, or a tensor (learnable, see :class:`actbook.nn.StarReLU`)
             that broadcasts to the shape of ``x``. Default: 2/√5 ≈ 0.8944.
         bias: the offset b, a float or such a tensor. Default: −1/√5 ≈ −0.4472.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         s·ReLU(x)² + b, of the shape and dtype of ``x``.
@@ -746,7 +813,7 @@ def _real(p: float | Tensor, like: Tensor) -> float | Tensor:
     return p.to(like.dtype) if isinstance(p, Tensor) else p
 
 
-@elementwise
+@activation
 def xielu(
     x: Tensor,
     alpha_p: float | Tensor = XIELU_ALPHA_P,
@@ -777,6 +844,8 @@ def xielu(
         eps: the cut-off ε ≤ 0 of the exponential. Default: −10⁻⁶.
 
     Each parameter may be a tensor (learnable, see :class:`actbook.nn.XIELU`).
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         f(x), of the shape and dtype of ``x``.
@@ -812,7 +881,7 @@ def xielu(
     )
 
 
-@elementwise
+@activation
 def polyrelu(
     x: Tensor,
     weight: tuple[float, float, float] | Tensor = POLYRELU_WEIGHT,
@@ -830,6 +899,8 @@ def polyrelu(
         weight: the coefficients (w₁, w₂, w₃) of r, r² and r³: three floats, or a tensor of
             shape (3,) (learnable, see :class:`actbook.nn.PolyReLU`). Default: 1/3 each.
         bias: the constant b, a float or a scalar tensor. Default: 0.0.
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         The polynomial, of the shape and dtype of ``x``.
@@ -852,7 +923,7 @@ def polyrelu(
     return r * (w1 + r * (w2 + r * w3)) + _real(bias, x)
 
 
-@elementwise
+@activation
 def fatrelu(x: Tensor, threshold: float = FATRELU_THRESHOLD) -> Tensor:
     r"""FATReLU, the ReLU with a forced activation threshold (Kurtz et al. 2020):
     :math:`x \text{ if } x > t \text{ else } 0`.
@@ -868,6 +939,8 @@ def fatrelu(x: Tensor, threshold: float = FATRELU_THRESHOLD) -> Tensor:
         x: the input, a floating-point tensor of any shape.
         threshold: the threshold t ≥ 0. Default: 0.125 (an example; see
             :data:`FATRELU_THRESHOLD`).
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         x where x > t, 0 elsewhere, of the shape and dtype of ``x``.
@@ -886,7 +959,7 @@ def fatrelu(x: Tensor, threshold: float = FATRELU_THRESHOLD) -> Tensor:
     return torch.where(x <= threshold, torch.zeros((), dtype=x.dtype), x)
 
 
-@elementwise
+@activation
 def softcap(x: Tensor, cap: float = SOFTCAP_CAP) -> Tensor:
     r"""Soft-capping :math:`c \tanh(x/c)` (Gemma 2, Gemma Team 2024).
 
@@ -898,6 +971,8 @@ def softcap(x: Tensor, cap: float = SOFTCAP_CAP) -> Tensor:
     Args:
         x: the input, a floating-point tensor of any shape.
         cap: the bound c > 0. Default: 30.0 (Gemma 2's final logits).
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         c·tanh(x/c), of the shape and dtype of ``x``.
@@ -919,7 +994,7 @@ def softcap(x: Tensor, cap: float = SOFTCAP_CAP) -> Tensor:
     return torch.where(tiny, x, cap * torch.tanh(x / cap))
 
 
-@elementwise
+@activation
 def dyt(x: Tensor, alpha: float | Tensor = DYT_ALPHA) -> Tensor:
     r"""Dynamic tanh :math:`\tanh(\alpha x)` (Zhu et al. 2025), the element-wise map that
     replaces a normalisation layer.
@@ -932,6 +1007,8 @@ def dyt(x: Tensor, alpha: float | Tensor = DYT_ALPHA) -> Tensor:
         x: the input, a floating-point tensor of any shape.
         alpha: the input scale α, a float or a scalar tensor (learnable). Default: 0.5 (the
             paper's α₀).
+        inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
+            (computed out of place, then copied: no memory is saved). Default: ``False``.
 
     Returns:
         tanh(αx), of the shape and dtype of ``x``.

@@ -468,7 +468,7 @@ _ENTRIES: tuple[ActivationInfo, ...] = (
         generation="sigmoid", family="normaliser", kind="rowwise",
         formula=r"e^{x_i/T} / \textstyle\sum_j e^{x_j/T}",
         derivative_formula=r"\partial p_i/\partial x_j = p_i(\delta_{ij} - p_j)/T",
-        params={"dim": None, "temperature": 1.0},
+        params={"dim": None, "temperature": 1.0, "dtype": None},
         torch_equivalent="torch.softmax",
     ),
     ActivationInfo(
@@ -516,6 +516,7 @@ _ENTRIES: tuple[ActivationInfo, ...] = (
         generation="smooth", family="self-gated",
         formula=r"x\,\Phi(x)",
         derivative_formula=r"\Phi(x) + x\,\varphi(x)",
+        params={"approximate": "none"},
         aliases=("gelu_exact", "gelu_python", "gelu_erf"),
         torch_equivalent="torch.nn.functional.gelu",
     ),
@@ -525,7 +526,7 @@ _ENTRIES: tuple[ActivationInfo, ...] = (
         formula=r"\tfrac{x}{2}\bigl(1 + \tanh\bigl(\sqrt{2/\pi}\,(x + 0.044715x^3)\bigr)\bigr)",
         derivative_formula=r"\sigma(2u) + 2x\,\sigma(2u)(1-\sigma(2u))\,u'",
         aliases=("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu_accurate",
-        "gelu_approximate", "approx_gelu"),
+        "gelu_approximate", "approx_gelu", "gelu_python_tanh"),
         torch_equivalent="torch.nn.functional.gelu(x, approximate='tanh')",
     ),
     ActivationInfo(
@@ -564,7 +565,7 @@ _ENTRIES: tuple[ActivationInfo, ...] = (
         generation="smooth", family="smooth rectifier",
         formula=r"\tfrac{1}{\beta}\log(1 + e^{\beta x})",
         derivative_formula=r"\sigma(\beta x)",
-        params={"beta": 1.0},
+        params={"beta": 1.0, "threshold": None},
         torch_equivalent="torch.nn.functional.softplus",
     ),
     ActivationInfo(

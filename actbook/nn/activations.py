@@ -71,11 +71,32 @@ def _scalar(value: float, learnable: bool) -> nn.Parameter | float:
     return nn.Parameter(torch.tensor(float(value))) if learnable else value
 
 
-class _Fixed(Activation):
-    """An activation without parameters: ``forward(x) = function(x)``."""
+class _Elementwise(Activation):
+    """An elementwise activation, which takes PyTorch's ``inplace`` (timm passes it).
+
+    Args:
+        inplace: write the result into the input and return it, as PyTorch's ``inplace``
+            (computed out of place, then copied). Default: ``False``.
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+
+class _Fixed(_Elementwise):
+    """An activation without parameters: ``forward(x) = function(x)``.
+
+    Args:
+        inplace: write the result into the input and return it, as PyTorch's ``inplace``
+            (computed out of place, then copied). Default: ``False``.
+    """
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.function(x)
+        return self.function(x, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class Sigmoid(_Fixed):
@@ -156,6 +177,14 @@ class GELU(_Fixed):
     r"""Applies the exact GELU :math:`x\,\Phi(x)` elementwise, in its erfc form (Hendrycks & Gimpel
     2016); see :func:`actbook.functional.gelu`.
 
+    Args:
+        approximate: ``"none"``, or ``"tanh"`` for the tanh approximation, as
+            :class:`torch.nn.GELU`. Default: ``"none"``.
+        inplace: write the result into the input and return it. Default: ``False``.
+
+    Raises:
+        ValueError: if ``approximate`` is neither ``"none"`` nor ``"tanh"``.
+
     Shape:
         - Input: :math:`(*)`, any shape.
         - Output: :math:`(*)`, same shape as the input.
@@ -168,6 +197,19 @@ class GELU(_Fixed):
     """
 
     name = "gelu"
+
+    def __init__(self, approximate: str = "none", inplace: bool = False) -> None:
+        super().__init__(inplace)
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.gelu(x, self.approximate, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"approximate={self.approximate!r}{inplace}"
 
 
 class GELUTanh(_Fixed):
@@ -319,12 +361,14 @@ class SquaredReLU(_Fixed):
     name = "squared_relu"
 
 
-class Step(Activation):
+class Step(_Elementwise):
     r"""Applies the Heaviside step :math:`\mathbb{1}[x \ge \theta]` elementwise (McCulloch & Pitts
     1943): 1 where ``x >= threshold``, else 0; see :func:`actbook.functional.step`.
 
     Args:
         threshold: θ, the smallest input mapped to 1. Default: 0.0.
+        inplace: write the result into the input and return it, as PyTorch's ``inplace``
+            (computed out of place, then copied). Default: ``False``.
 
     Shape:
         - Input: :math:`(*)`, any shape.
@@ -339,12 +383,12 @@ class Step(Activation):
 
     name = "step"
 
-    def __init__(self, threshold: float = 0.0) -> None:
-        super().__init__()
+    def __init__(self, threshold: float = 0.0, inplace: bool = False) -> None:
+        super().__init__(inplace)
         self.threshold = threshold
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.step(x, self.threshold)
+        return F.step(x, self.threshold, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return f"threshold={self.threshold!r}"
@@ -391,12 +435,14 @@ class Softmax(Activation):
         return f"dim={self.dim}, temperature={self.temperature!r}"
 
 
-class LeakyReLU(Activation):
+class LeakyReLU(_Elementwise):
     r"""Applies the leaky ReLU: :math:`x` for x > 0, :math:`a x` otherwise, elementwise (Maas et al.
     2013); see :func:`actbook.functional.leaky_relu`.
 
     Args:
         negative_slope: the fixed slope a for x ≤ 0. Default: 0.01 (PyTorch's).
+        inplace: write the result into the input and return it, as PyTorch's ``inplace``
+            (computed out of place, then copied). Default: ``False``.
 
     Shape:
         - Input: :math:`(*)`, any shape.
@@ -411,18 +457,18 @@ class LeakyReLU(Activation):
 
     name = "leaky_relu"
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
-        super().__init__()
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
+        super().__init__(inplace)
         self.negative_slope = negative_slope
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope!r}"
 
 
-class PReLU(Activation):
+class PReLU(_Elementwise):
     r"""Applies the parametric ReLU: :math:`x` for x > 0, :math:`a_c x` otherwise, with learnable
     slopes :math:`a_c` (He et al. 2015); see :func:`actbook.functional.prelu`.
 
@@ -432,6 +478,10 @@ class PReLU(Activation):
     Args:
         num_parameters: the number of slopes: 1, or the number of channels. Default: 1.
         init: the initial value of each slope. Default: 0.25.
+        device: the device of ``weight``, as :class:`torch.nn.PReLU`. Default: ``None``.
+        dtype: the dtype of ``weight``. Default: ``None`` (the default dtype).
+        inplace: write the result into the input and return it, as PyTorch's ``inplace``
+            (computed out of place, then copied). Default: ``False``.
 
     Shape:
         - Input: :math:`(*)`, any shape; with ``num_parameters > 1``, :math:`(N, C, *)` or
@@ -450,26 +500,37 @@ class PReLU(Activation):
 
     name = "prelu"
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        num_parameters: int = 1,
+        init: float = 0.25,
+        device: torch.device | str | None = None,
+        dtype: torch.dtype | None = None,
+        inplace: bool = False,
+    ) -> None:
+        super().__init__(inplace)
         if num_parameters < 1:
             raise ValueError(f"PReLU: num_parameters must be at least 1, got {num_parameters}")
         self.num_parameters = num_parameters
-        self.weight = nn.Parameter(torch.full((num_parameters,), float(init)))
+        self.weight = nn.Parameter(
+            torch.full((num_parameters,), float(init), device=device, dtype=dtype)
+        )
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.prelu(x, self.weight)
+        return F.prelu(x, self.weight, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
 
 
-class ELU(Activation):
+class ELU(_Elementwise):
     r"""Applies the exponential linear unit: :math:`x` for x > 0, :math:`\alpha(e^x - 1)` otherwise,
     elementwise (Clevert et al. 2015); see :func:`actbook.functional.elu`.
 
     Args:
         alpha: the fixed α; the output tends to −α as x → −∞. Default: 1.0.
+        inplace: write the result into the input and return it, as PyTorch's ``inplace``
+            (computed out of place, then copied). Default: ``False``.
 
     Shape:
         - Input: :math:`(*)`, any shape.
@@ -484,23 +545,28 @@ class ELU(Activation):
 
     name = "elu"
 
-    def __init__(self, alpha: float = 1.0) -> None:
-        super().__init__()
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__(inplace)
         self.alpha = alpha
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.elu(x, self.alpha)
+        return F.elu(x, self.alpha, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha!r}"
 
 
-class Softplus(Activation):
+class Softplus(_Elementwise):
     r"""Applies softplus :math:`\tfrac{1}{\beta}\log(1 + e^{\beta x})` elementwise (Dugas et al.
     2001); see :func:`actbook.functional.softplus`.
 
     Args:
         beta: the fixed β > 0; a larger β is closer to ReLU. Default: 1.0.
+        threshold: return the input where βx > ``threshold``, as :class:`torch.nn.Softplus`;
+            ``None`` (actbook's default, the accurate value everywhere) never switches.
+            Default: ``None``.
+        inplace: write the result into the input and return it, as PyTorch's ``inplace``
+            (computed out of place, then copied). Default: ``False``.
 
     Shape:
         - Input: :math:`(*)`, any shape.
@@ -518,20 +584,24 @@ class Softplus(Activation):
 
     name = "softplus"
 
-    def __init__(self, beta: float = 1.0) -> None:
-        super().__init__()
+    def __init__(
+        self, beta: float = 1.0, threshold: float | None = None, inplace: bool = False
+    ) -> None:
+        super().__init__(inplace)
         if not beta > 0:
             raise ValueError(f"Softplus: beta must be positive, got {beta}")
         self.beta = beta
+        self.threshold = threshold
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.softplus(x, self.beta)
+        return F.softplus(x, self.beta, self.threshold, inplace=self.inplace)
 
     def extra_repr(self) -> str:
-        return f"beta={self.beta!r}"
+        threshold = "" if self.threshold is None else f", threshold={self.threshold!r}"
+        return f"beta={self.beta!r}{threshold}"
 
 
-class Swish(Activation):
+class Swish(_Elementwise):
     r"""Applies Swish :math:`x\,\sigma(\beta x)` elementwise (Ramachandran et al. 2017), β fixed or
     learnable; see :func:`actbook.functional.swish`.
 
@@ -541,6 +611,8 @@ class Swish(Activation):
     Args:
         beta: β, or its initial value when learnable. Default: 1.0.
         learnable: whether β is a learnable parameter. Default: ``False``.
+        inplace: write the result into the input and return it, as PyTorch's ``inplace``
+            (computed out of place, then copied). Default: ``False``.
 
     Shape:
         - Input: :math:`(*)`, any shape.
@@ -555,20 +627,20 @@ class Swish(Activation):
 
     name = "swish"
 
-    def __init__(self, beta: float = 1.0, learnable: bool = False) -> None:
-        super().__init__()
+    def __init__(self, beta: float = 1.0, learnable: bool = False, inplace: bool = False) -> None:
+        super().__init__(inplace)
         self.learnable = learnable
         self.beta = _scalar(beta, learnable)
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.swish(x, self.beta)
+        return F.swish(x, self.beta, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         beta = _learned(self.beta) if self.learnable else repr(self.beta)
         return f"beta={beta}, learnable={self.learnable}"
 
 
-class StarReLU(Activation):
+class StarReLU(_Elementwise):
     r"""Applies StarReLU :math:`s\,\mathrm{ReLU}(x)^2 + b` elementwise (Yu et al. 2022), s and b
     learnable; see :func:`actbook.functional.star_relu`.
 
@@ -582,6 +654,8 @@ class StarReLU(Activation):
         scale: s, or its initial value when learnable. Default: 2/√5.
         bias: b, or its initial value when learnable. Default: −1/√5.
         learnable: whether s and b are learnable parameters. Default: ``True``.
+        inplace: write the result into the input and return it, as PyTorch's ``inplace``
+            (computed out of place, then copied). Default: ``False``.
 
     Shape:
         - Input: :math:`(*)`, any shape.
@@ -601,14 +675,15 @@ class StarReLU(Activation):
         scale: float = F.STAR_RELU_SCALE,
         bias: float = F.STAR_RELU_BIAS,
         learnable: bool = True,
+        inplace: bool = False,
     ) -> None:
-        super().__init__()
+        super().__init__(inplace)
         self.learnable = learnable
         self.scale = _scalar(scale, learnable)
         self.bias = _scalar(bias, learnable)
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.star_relu(x, self.scale, self.bias)
+        return F.star_relu(x, self.scale, self.bias, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return (
@@ -622,7 +697,7 @@ def _softplus_inverse(y: float) -> float:
     return math.log(math.expm1(y))
 
 
-class XIELU(Activation):
+class XIELU(_Elementwise):
     r"""Applies xIELU (Huang & Schlag 2024) elementwise with learnable α_p and α_n, as in Apertus;
     see :func:`actbook.functional.xielu`.
 
@@ -637,6 +712,8 @@ class XIELU(Activation):
         alpha_n_init: the initial α_n, above ``beta``. Default: 0.8.
         beta: β. Default: 0.5.
         eps: ε ≤ 0. Default: −10⁻⁶.
+        inplace: write the result into the input and return it, as PyTorch's ``inplace``
+            (computed out of place, then copied). Default: ``False``.
 
     Shape:
         - Input: :math:`(*)`, any shape.
@@ -660,8 +737,9 @@ class XIELU(Activation):
         alpha_n_init: float = F.XIELU_ALPHA_N,
         beta: float = F.XIELU_BETA,
         eps: float = F.XIELU_EPS,
+        inplace: bool = False,
     ) -> None:
-        super().__init__()
+        super().__init__(inplace)
         if not (alpha_p_init > 0 and alpha_n_init > beta and eps <= 0):
             raise ValueError(
                 "XIELU: needs alpha_p_init > 0, alpha_n_init > beta and eps <= 0, got "
@@ -676,7 +754,7 @@ class XIELU(Activation):
         # The stored parameters have shape (1,), as Hugging Face's; the formula takes scalars.
         alpha_p = F.softplus(self.alpha_p).squeeze(0)
         alpha_n = self.beta + F.softplus(self.alpha_n).squeeze(0)
-        return F.xielu(x, alpha_p, alpha_n, self.beta, self.eps)
+        return F.xielu(x, alpha_p, alpha_n, self.beta, self.eps, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         alpha_n = self.beta + F.softplus(self.alpha_n)
@@ -684,7 +762,7 @@ class XIELU(Activation):
                 f"beta={_learned(self.beta)}, eps={_learned(self.eps)}")
 
 
-class PolyReLU(Activation):
+class PolyReLU(_Elementwise):
     r"""Applies PolyReLU :math:`w_1 r + w_2 r^2 + w_3 r^3 + b`, :math:`r = \max(0, x)`,
     elementwise with learnable w and b (Zhuo et al. 2025); see
     :func:`actbook.functional.polyrelu`.
@@ -695,6 +773,8 @@ class PolyReLU(Activation):
     Args:
         weight: the initial (w₁, w₂, w₃). Default: 1/3 each.
         bias: the initial b. Default: 0.0.
+        inplace: write the result into the input and return it, as PyTorch's ``inplace``
+            (computed out of place, then copied). Default: ``False``.
 
     Shape:
         - Input: :math:`(*)`, any shape.
@@ -714,28 +794,30 @@ class PolyReLU(Activation):
 
     def __init__(
         self, weight: tuple[float, float, float] = F.POLYRELU_WEIGHT, bias: float = 0.0
-    ) -> None:
-        super().__init__()
+    , inplace: bool = False) -> None:
+        super().__init__(inplace)
         if len(weight) != 3:
             raise ValueError(f"PolyReLU: weight holds three coefficients, got {len(weight)}")
         self.weight = nn.Parameter(torch.tensor([float(w) for w in weight]))
         self.bias = nn.Parameter(torch.tensor([float(bias)]))
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.polyrelu(x, self.weight, self.bias.squeeze(0))
+        return F.polyrelu(x, self.weight, self.bias.squeeze(0), inplace=self.inplace)
 
     def extra_repr(self) -> str:
         weights = ", ".join(f"{w:.4g}" for w in self.weight.detach().tolist())
         return f"weight=({weights}), bias={_learned(self.bias)}"
 
 
-class FATReLU(Activation):
+class FATReLU(_Elementwise):
     r"""Applies FATReLU, :math:`x` for x > t and 0 elsewhere, elementwise (Kurtz et al. 2020); see
     :func:`actbook.functional.fatrelu`.
 
     Args:
         threshold: the fixed threshold t ≥ 0. Default: 0.125 (an example; ProSparse tunes it
             per model).
+        inplace: write the result into the input and return it, as PyTorch's ``inplace``
+            (computed out of place, then copied). Default: ``False``.
 
     Shape:
         - Input: :math:`(*)`, any shape.
@@ -753,26 +835,28 @@ class FATReLU(Activation):
 
     name = "fatrelu"
 
-    def __init__(self, threshold: float = F.FATRELU_THRESHOLD) -> None:
-        super().__init__()
+    def __init__(self, threshold: float = F.FATRELU_THRESHOLD, inplace: bool = False) -> None:
+        super().__init__(inplace)
         if not (math.isfinite(threshold) and threshold >= 0):
             raise ValueError(f"FATReLU: threshold must be finite and >= 0, got {threshold}")
         self.threshold = threshold
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.fatrelu(x, self.threshold)
+        return F.fatrelu(x, self.threshold, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return f"threshold={self.threshold!r}"
 
 
-class SoftCap(Activation):
+class SoftCap(_Elementwise):
     r"""Applies soft-capping :math:`c \tanh(x/c)` elementwise (Gemma 2); see
     :func:`actbook.functional.softcap`.
 
     Args:
         cap: the fixed bound c > 0. Default: 30.0 (Gemma 2's final logits; its attention
             logits use 50.0).
+        inplace: write the result into the input and return it, as PyTorch's ``inplace``
+            (computed out of place, then copied). Default: ``False``.
 
     Shape:
         - Input: :math:`(*)`, any shape.
@@ -790,14 +874,14 @@ class SoftCap(Activation):
 
     name = "softcap"
 
-    def __init__(self, cap: float = F.SOFTCAP_CAP) -> None:
-        super().__init__()
+    def __init__(self, cap: float = F.SOFTCAP_CAP, inplace: bool = False) -> None:
+        super().__init__(inplace)
         if not (math.isfinite(cap) and cap > 0):
             raise ValueError(f"SoftCap: cap must be positive and finite, got {cap}")
         self.cap = cap
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.softcap(x, self.cap)
+        return F.softcap(x, self.cap, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return f"cap={self.cap!r}"
