@@ -753,6 +753,22 @@ VARIANTS: MappingProxyType = MappingProxyType(
     {v.name: v for e in _ENTRIES for v in (e.default, *e.variants)}
 )
 _ALIASES: dict[str, str] = {a: e.name for e in _ENTRIES for a in e.aliases}
+#: Names other libraries accept that actbook deliberately does not implement, each with the
+#: reason and what to use instead (Hugging Face's ``ACT2CLS``, timm's ``get_act_layer``).
+UNSUPPORTED: MappingProxyType = MappingProxyType({
+    "linear": "it is no activation; use torch.nn.Identity",
+    "identity": "it is no activation; use torch.nn.Identity",
+    "gelu_10": "Hugging Face's ClippedGELU is GELU clipped to [-10, 10] for quantisation; "
+               "use torch.clamp(actbook.get('gelu')(x), -10, 10)",
+    "laplace": "MEGA's Laplace attention function 0.5·(1 + erf((x − μ)/(σ√2))) is a normal "
+               "CDF for attention scores, not a unit of this book; nearest: 'gelu'",
+    "sqrtsoftplus": "DeepSeek-V4's router score √softplus(x) is a routing function, not a "
+                    "hidden-unit activation; use actbook.get('softplus')(x).sqrt()",
+    "celu": "CELU (Barron 2017) is ELU with the argument scaled by 1/α and equals ELU at "
+            "α = 1; nearest: 'elu', or torch.nn.CELU",
+    "hard_mish": "timm's HardMish x·clamp(x + 2, 0, 2)/2 is not covered by the book; nearest: "
+                 "'hardswish' and 'mish'",
+})
 
 
 def _normalise(name: str) -> str:
@@ -767,6 +783,8 @@ def _lookup(name: str) -> str:
     key = _ALIASES.get(key, key)
     if key in VARIANTS:
         return key
+    if key in UNSUPPORTED:
+        raise KeyError(f"actbook does not implement {name!r}: {UNSUPPORTED[key]}")
     close = difflib.get_close_matches(key, [*VARIANTS, *_ALIASES], n=4, cutoff=0.6)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise KeyError(
