@@ -7,6 +7,7 @@ torch.Size([4])
 
 from actbook import analysis, derivatives, functional, nn
 from actbook import functional as F  # noqa: N812  (the torch.nn.functional convention)
+from actbook.patching import patch
 from actbook.registry import (
     GENERATIONS,
     KINDS,
@@ -38,6 +39,7 @@ __all__ = [
     "REGISTRY",
     "VARIANTS",
     "UNSUPPORTED",
+    "patch",
     "ActivationInfo",
     "GatedForm",
     "ScalarView",

@@ -1,0 +1,120 @@
+"""actbook.patch on tiny Hugging Face models built from configurations (random weights, nothing
+downloaded): logits and gradients stay those of the original model."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+from torch import nn
+from transformers import (
+    GemmaConfig,
+    GemmaForCausalLM,
+    GPT2Config,
+    GPT2LMHeadModel,
+    LlamaConfig,
+    LlamaForCausalLM,
+    Phi3Config,
+    Phi3ForCausalLM,
+    Qwen2Config,
+    Qwen2ForCausalLM,
+)
+
+import actbook
+from actbook import nn as A
+
+SIZES = {"vocab_size": 64, "hidden_size": 24, "intermediate_size": 40, "num_hidden_layers": 2,
+         "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 32}
+MODELS = {
+    "llama": lambda: LlamaForCausalLM(LlamaConfig(**SIZES)),
+    "qwen2": lambda: Qwen2ForCausalLM(Qwen2Config(**SIZES)),
+    "gemma": lambda: GemmaForCausalLM(GemmaConfig(**SIZES, head_dim=6,
+                                                  hidden_activation="gelu_pytorch_tanh")),
+    "phi3": lambda: Phi3ForCausalLM(Phi3Config(**SIZES, pad_token_id=0)),
+    "gpt2": lambda: GPT2LMHeadModel(GPT2Config(vocab_size=64, n_embd=24, n_layer=2, n_head=4,
+                                               n_positions=32, activation_function="gelu_new")),
+}
+#: The gated unit each family's MLP becomes (GPT-2 has a plain MLP: only its activation).
+UNITS = {"llama": "SwiGLU", "qwen2": "SwiGLU", "gemma": "GEGLU", "phi3": "SwiGLU"}
+
+
+def _model(name: str) -> nn.Module:
+    torch.manual_seed(0)
+    return MODELS[name]().double().eval()
+
+
+def _loss_and_grads(model: nn.Module, tokens: torch.Tensor):
+    model.zero_grad()
+    out = model(input_ids=tokens, labels=tokens)
+    out.loss.backward()
+    return out.logits.detach(), {n: p.grad.clone() for n, p in model.named_parameters()
+                                 if p.grad is not None}
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_patched_model_keeps_logits_and_gradients(name: str) -> None:
+    original = _model(name)
+    patched = copy.deepcopy(original)
+    report = actbook.patch(patched)
+    assert len(report) == 2, report  # one MLP (or activation) per layer
+    if name in UNITS:
+        assert all(r.new.startswith("GatedFFN") for r in report)
+        blocks = [m for m in patched.modules() if isinstance(m, A.GatedFFN)]
+        assert {type(b.act).__name__ for b in blocks} == {UNITS[name]}
+    else:
+        assert {r.old for r in report} == {"NewGELUActivation"}
+    tokens = torch.randint(0, 64, (2, 12), generator=torch.Generator().manual_seed(1))
+    logits, grads = _loss_and_grads(original, tokens)
+    new_logits, new_grads = _loss_and_grads(patched, tokens)
+    torch.testing.assert_close(new_logits, logits, rtol=1e-10, atol=1e-12)
+    # the MLP weights live under other names now; compare the ones both models have, and the
+    # loss of one training step
+    shared = set(grads) & set(new_grads)
+    assert len(shared) >= len(grads) // 2
+    for key in shared:
+        torch.testing.assert_close(new_grads[key], grads[key], rtol=1e-8, atol=1e-10)
+
+
+def test_patch_refuses_an_mlp_it_cannot_name():
+    model = _model("llama")
+    model.model.layers[0].mlp.act_fn = nn.Softsign()
+    with pytest.raises(ValueError, match="cannot name"):
+        actbook.patch(model)
+    assert not any(isinstance(m, A.GatedFFN) for m in model.modules()), "nothing replaced"
+
+
+def test_swapping_activations_by_hand_as_a_reader_would():
+    """The drop-in route without patch: set the MLPs' act_fn to actbook's module."""
+    original = _model("gemma")
+    swapped = copy.deepcopy(original)
+    for layer in swapped.model.layers:
+        layer.mlp.act_fn = A.GELUTanh()
+    tokens = torch.arange(12).reshape(1, 12)
+    torch.testing.assert_close(swapped(input_ids=tokens).logits,
+                               original(input_ids=tokens).logits, rtol=1e-10, atol=1e-12)
+
+
+def test_fused_patch_trains_like_the_original():
+    """fused=True: the gated blocks run actbook's compiled kernel (one compilation), in float32."""
+    torch.manual_seed(0)
+    original = LlamaForCausalLM(LlamaConfig(**SIZES)).float()
+    patched = copy.deepcopy(original)
+    report = actbook.patch(patched, fused=True)
+    assert all("fused=True" in r.new for r in report)
+    tokens = torch.randint(0, 64, (2, 12), generator=torch.Generator().manual_seed(1))
+    logits, _ = _loss_and_grads(original, tokens)
+    new_logits, new_grads = _loss_and_grads(patched, tokens)
+    torch.testing.assert_close(new_logits, logits, rtol=1e-4, atol=1e-5)
+    down = new_grads["model.layers.0.mlp.w_out.weight"]
+    torch.testing.assert_close(
+        down, original.model.layers[0].mlp.down_proj.weight.grad, rtol=1e-4, atol=1e-6)
+
+
+def test_patch_reports_plain_activations_and_skips_actbook_modules():
+    net = nn.Sequential(nn.Linear(3, 3), nn.SiLU(), A.ReLU(), nn.LeakyReLU(0.2))
+    report = actbook.patch(net)
+    assert [(r.path, r.old) for r in report] == [("1", "SiLU"), ("3", "LeakyReLU")]
+    assert isinstance(net[1], A.SiLU) and net[3].negative_slope == 0.2
+    x = torch.randn(4, 3)
+    torch.testing.assert_close(net[3](x), nn.functional.leaky_relu(x, 0.2))
