@@ -65,7 +65,9 @@ def elementwise(fn: Fn) -> Fn:
 def activation(fn: Fn) -> Fn:
     """Decorate ``fn(x, *params)`` like :func:`elementwise`, adding PyTorch's ``inplace``.
 
-    The wrapper takes ``inplace`` as a last parameter, by keyword or by position
+    ``fn`` declares ``inplace: bool = False`` as its last parameter, for its signature and
+    documentation; the wrapper implements it (``fn`` itself is always called out of place).
+    The wrapper takes ``inplace`` by keyword or by position
     (``relu(x, True)``, as :func:`torch.nn.functional.relu`). With ``inplace=True`` the result is
     computed out of place and copied into ``x``, which is returned: ``x`` changes as PyTorch's
     in-place functions change it (a leaf that requires grad raises PyTorch's ``RuntimeError``;
@@ -73,9 +75,10 @@ def activation(fn: Fn) -> Fn:
     memory is saved.
     """
     elementwise_fn = elementwise(fn)
-    signature = inspect.signature(fn)
-    parameters = list(signature.parameters.values())
-    own = len(parameters) - 1
+    parameters = list(inspect.signature(fn).parameters)
+    if parameters[-1] != "inplace":
+        raise TypeError(f"{fn.__name__} must declare inplace: bool = False as its last parameter")
+    own = len(parameters) - 2  # the parameters between x and inplace
 
     @functools.wraps(fn)
     def wrapper(x: Tensor, *args, inplace: bool = False, **kwargs) -> Tensor:
@@ -87,10 +90,6 @@ def activation(fn: Fn) -> Fn:
         result = elementwise_fn(x.clone() if needs_copy else x, *args, **kwargs)
         return x.copy_(result)
 
-    inplace = inspect.Parameter("inplace", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                default=False, annotation="bool")
-    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*parameters, inplace])
     return wrapper  # type: ignore[return-value]
 
 

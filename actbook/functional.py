@@ -165,7 +165,7 @@ def _gelu_tanh(x: Tensor) -> Tensor:
 
 
 @activation
-def step(x: Tensor, threshold: float = 0.0) -> Tensor:
+def step(x: Tensor, threshold: float = 0.0, inplace: bool = False) -> Tensor:
     r"""Heaviside step (threshold unit): :math:`1` if :math:`x \ge \theta`, else :math:`0`.
 
     The McCulloch–Pitts unit (McCulloch & Pitts 1943) and Rosenblatt's perceptron (1958).
@@ -196,7 +196,7 @@ def step(x: Tensor, threshold: float = 0.0) -> Tensor:
 
 
 @activation
-def sigmoid(x: Tensor) -> Tensor:
+def sigmoid(x: Tensor, inplace: bool = False) -> Tensor:
     r"""Logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`.
 
     Evaluated as :math:`e^x/(1+e^x)` for x < −80, so ``exp`` never overflows; the gradient is
@@ -224,7 +224,7 @@ def sigmoid(x: Tensor) -> Tensor:
 
 
 @activation
-def tanh(x: Tensor) -> Tensor:
+def tanh(x: Tensor, inplace: bool = False) -> Tensor:
     r"""Hyperbolic tangent :math:`\tanh x = 2\sigma(2x) - 1`, zero-centred (LeCun et al. 1998).
 
     Args:
@@ -299,7 +299,7 @@ def softmax(
 
 
 @activation
-def relu(x: Tensor) -> Tensor:
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
     r"""Rectified linear unit :math:`\max(0, x)` (Nair & Hinton 2010; Glorot et al. 2011).
 
     ``relu'(0) = 0``, as in PyTorch.
@@ -324,7 +324,7 @@ def relu(x: Tensor) -> Tensor:
 
 
 @activation
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     r"""Leaky ReLU: :math:`x` for x > 0, :math:`a x` otherwise (Maas et al. 2013).
 
     ``negative_slope`` defaults to PyTorch's and JAX's 0.01; TensorFlow's functions use 0.2 and
@@ -353,7 +353,7 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 @activation
-def prelu(x: Tensor, weight: Tensor | float = 0.25) -> Tensor:
+def prelu(x: Tensor, weight: Tensor | float = 0.25, inplace: bool = False) -> Tensor:
     r"""Parametric ReLU: :math:`x` for x > 0, :math:`a_c x` otherwise (He et al. 2015).
 
     ``weight`` holds one slope, or one per channel; the channel dimension is dimension 1, as in
@@ -400,7 +400,7 @@ def prelu(x: Tensor, weight: Tensor | float = 0.25) -> Tensor:
 
 
 @activation
-def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     r"""Exponential linear unit: :math:`x` for x > 0, :math:`\alpha(e^x - 1)` otherwise.
 
     Uses ``expm1`` so small negative inputs keep full precision (Clevert et al. 2015).
@@ -428,7 +428,7 @@ def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
 
 
 @activation
-def selu(x: Tensor) -> Tensor:
+def selu(x: Tensor, inplace: bool = False) -> Tensor:
     r"""Scaled ELU :math:`\lambda\,\mathrm{elu}_\alpha(x)` with the self-normalising α and λ.
 
     α ≈ 1.6733 and λ ≈ 1.0507 make mean 0 and variance 1 a stable fixed point of a deep
@@ -458,7 +458,7 @@ def selu(x: Tensor) -> Tensor:
 
 
 @activation
-def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+def gelu(x: Tensor, approximate: str = "none", inplace: bool = False) -> Tensor:
     r"""Exact Gaussian error linear unit :math:`x\,\Phi(x)` (Hendrycks & Gimpel 2016).
 
     Evaluated as :math:`\tfrac{x}{2}\,\mathrm{erfc}(-x/\sqrt{2})`: unlike
@@ -494,7 +494,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
 
 
 @activation
-def gelu_tanh(x: Tensor) -> Tensor:
+def gelu_tanh(x: Tensor, inplace: bool = False) -> Tensor:
     r"""Tanh approximation of GELU :math:`\tfrac{x}{2}(1 + \tanh u)`,
     :math:`u = \sqrt{2/\pi}\,(x + 0.044715 x^3)` (Hendrycks & Gimpel 2016).
 
@@ -522,7 +522,7 @@ def gelu_tanh(x: Tensor) -> Tensor:
 
 
 @activation
-def gelu_sigmoid(x: Tensor) -> Tensor:
+def gelu_sigmoid(x: Tensor, inplace: bool = False) -> Tensor:
     r"""Sigmoid approximation of GELU :math:`x\,\sigma(1.702x)` (Hendrycks & Gimpel 2016).
 
     Hugging Face's ``quick_gelu`` (used by CLIP).
@@ -547,7 +547,7 @@ def gelu_sigmoid(x: Tensor) -> Tensor:
 
 
 @activation
-def silu(x: Tensor) -> Tensor:
+def silu(x: Tensor, inplace: bool = False) -> Tensor:
     r"""Sigmoid linear unit :math:`x\,\sigma(x)` (Hendrycks & Gimpel 2016; Elfwing et al. 2017).
 
     Swish with β = 1 (Ramachandran et al. 2017).
@@ -572,7 +572,7 @@ def silu(x: Tensor) -> Tensor:
 
 
 @activation
-def swish(x: Tensor, beta: float | Tensor = 1.0) -> Tensor:
+def swish(x: Tensor, beta: float | Tensor = 1.0, inplace: bool = False) -> Tensor:
     r"""Swish :math:`x\,\sigma(\beta x)` (Ramachandran et al. 2017).
 
     β = 1 is SiLU, β → ∞ tends to ReLU, β = 0 is the line x/2. ``beta`` may be a tensor (a
@@ -611,7 +611,7 @@ def swish(x: Tensor, beta: float | Tensor = 1.0) -> Tensor:
 
 
 @activation
-def mish(x: Tensor) -> Tensor:
+def mish(x: Tensor, inplace: bool = False) -> Tensor:
     r"""Mish :math:`x \tanh(\mathrm{softplus}(x))` (Misra 2019), with a stable softplus.
 
     Args:
@@ -634,7 +634,9 @@ def mish(x: Tensor) -> Tensor:
 
 
 @activation
-def softplus(x: Tensor, beta: float = 1.0, threshold: float | None = None) -> Tensor:
+def softplus(
+    x: Tensor, beta: float = 1.0, threshold: float | None = None, inplace: bool = False
+) -> Tensor:
     r"""Softplus :math:`\tfrac{1}{\beta}\log(1 + e^{\beta x})` (Dugas et al. 2001).
 
     Evaluated as :math:`\mathrm{log1p}(e^{z})` for z = βx ≤ 8 and :math:`z + \mathrm{log1p}
@@ -671,7 +673,7 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float | None = None) -> Te
 
 
 @activation
-def hardsigmoid(x: Tensor) -> Tensor:
+def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
     r"""Hard sigmoid :math:`\mathrm{ReLU6}(x + 3)/6` (Howard et al. 2019, MobileNetV3).
 
     PyTorch's and JAX's definition; Keras 2 used clip(0.2x + 0.5, 0, 1) instead.
@@ -699,7 +701,7 @@ def hardsigmoid(x: Tensor) -> Tensor:
 
 
 @activation
-def hardswish(x: Tensor) -> Tensor:
+def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
     r"""Hard swish :math:`x\,\mathrm{ReLU6}(x + 3)/6` (Howard et al. 2019, MobileNetV3).
 
     ``hardswish'(-3) = 0`` and ``hardswish'(3) = 1`` (the outer pieces, as in PyTorch 2.13;
@@ -728,7 +730,7 @@ def hardswish(x: Tensor) -> Tensor:
 
 
 @activation
-def relu6(x: Tensor) -> Tensor:
+def relu6(x: Tensor, inplace: bool = False) -> Tensor:
     r""":math:`\min(\max(0, x), 6)` (Krizhevsky 2010; MobileNets). Derivative 0 at 0 and 6.
 
     Args:
@@ -751,7 +753,7 @@ def relu6(x: Tensor) -> Tensor:
 
 
 @activation
-def squared_relu(x: Tensor) -> Tensor:
+def squared_relu(x: Tensor, inplace: bool = False) -> Tensor:
     r"""Squared ReLU :math:`\max(0, x)^2` (So et al. 2021, Primer).
 
     Args:
@@ -775,7 +777,10 @@ def squared_relu(x: Tensor) -> Tensor:
 
 @activation
 def star_relu(
-    x: Tensor, scale: float | Tensor = STAR_RELU_SCALE, bias: float | Tensor = STAR_RELU_BIAS
+    x: Tensor,
+    scale: float | Tensor = STAR_RELU_SCALE,
+    bias: float | Tensor = STAR_RELU_BIAS,
+    inplace: bool = False,
 ) -> Tensor:
     r"""StarReLU :math:`s\,\mathrm{ReLU}(x)^2 + b` (Yu et al. 2022, MetaFormer baselines).
 
@@ -820,6 +825,7 @@ def xielu(
     alpha_n: float | Tensor = XIELU_ALPHA_N,
     beta: float | Tensor = XIELU_BETA,
     eps: float | Tensor = XIELU_EPS,
+    inplace: bool = False,
 ) -> Tensor:
     r"""xIELU, the expanded integral of the ELU (Huang & Schlag 2024), as Apertus computes it.
 
@@ -886,6 +892,7 @@ def polyrelu(
     x: Tensor,
     weight: tuple[float, float, float] | Tensor = POLYRELU_WEIGHT,
     bias: float | Tensor = 0.0,
+    inplace: bool = False,
 ) -> Tensor:
     r"""PolyReLU, a cubic in the ReLU (Zhuo et al. 2025, PolyCom):
     :math:`w_1 r + w_2 r^2 + w_3 r^3 + b` with :math:`r = \max(0, x)`.
@@ -924,7 +931,7 @@ def polyrelu(
 
 
 @activation
-def fatrelu(x: Tensor, threshold: float = FATRELU_THRESHOLD) -> Tensor:
+def fatrelu(x: Tensor, threshold: float = FATRELU_THRESHOLD, inplace: bool = False) -> Tensor:
     r"""FATReLU, the ReLU with a forced activation threshold (Kurtz et al. 2020):
     :math:`x \text{ if } x > t \text{ else } 0`.
 
@@ -960,7 +967,7 @@ def fatrelu(x: Tensor, threshold: float = FATRELU_THRESHOLD) -> Tensor:
 
 
 @activation
-def softcap(x: Tensor, cap: float = SOFTCAP_CAP) -> Tensor:
+def softcap(x: Tensor, cap: float = SOFTCAP_CAP, inplace: bool = False) -> Tensor:
     r"""Soft-capping :math:`c \tanh(x/c)` (Gemma 2, Gemma Team 2024).
 
     A smooth bound on logits: close to the identity for :math:`|x| \ll c` (slope 1 at 0) and
@@ -995,7 +1002,7 @@ def softcap(x: Tensor, cap: float = SOFTCAP_CAP) -> Tensor:
 
 
 @activation
-def dyt(x: Tensor, alpha: float | Tensor = DYT_ALPHA) -> Tensor:
+def dyt(x: Tensor, alpha: float | Tensor = DYT_ALPHA, inplace: bool = False) -> Tensor:
     r"""Dynamic tanh :math:`\tanh(\alpha x)` (Zhu et al. 2025), the element-wise map that
     replaces a normalisation layer.
 
