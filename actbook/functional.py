@@ -6,7 +6,11 @@ activations take ``(x, *parameters)``; gated units take the gate and the value e
 
 Conventions, the same for every function:
 
-* Parameters and defaults follow :mod:`torch.nn.functional` where PyTorch has the function.
+* Parameters and defaults follow :mod:`torch.nn.functional` where PyTorch has the function,
+  with two deliberate exceptions: softplus switches to the identity only when ``threshold`` is
+  given (its formula is accurate everywhere), and softmax needs ``dim``.
+* Every elementwise function takes PyTorch's ``inplace`` as its last argument: the result is
+  written into ``x`` and ``x`` is returned (computed out of place, so no memory is saved).
 * Formulas are chosen to be free of cancellation and overflow: ``expm1`` for ELU/SELU
   (differentiated as ``exp``),
   ``erfc`` for the exact GELU, ``x·σ(2u)`` instead of ``x·(1 + tanh u)/2`` for the tanh GELU,

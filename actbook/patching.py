@@ -14,55 +14,33 @@ Hugging Face classes are recognised by class name, so actbook does not import tr
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 from actbook import nn as A
+from actbook.registry import GatedForm, variants
 
-__all__ = ["Replacement", "patch", "ELEMENTWISE", "GATED_UNITS"]
+__all__ = ["Replacement", "patch", "ELEMENTWISE", "ACTIVATION_ATTRIBUTES"]
 
-#: Activation classes (PyTorch's and Hugging Face's, by class name) → a builder of actbook's
-#: module from the original instance.
-ELEMENTWISE: dict[str, Callable[[nn.Module], nn.Module]] = {
-    "ReLU": lambda m: A.ReLU(),
-    "ReLU6": lambda m: A.ReLU6(),
-    "SiLU": lambda m: A.SiLU(),
-    "SiLUActivation": lambda m: A.SiLU(),
-    "Mish": lambda m: A.Mish(),
-    "MishActivation": lambda m: A.Mish(),
-    "Tanh": lambda m: A.Tanh(),
-    "Sigmoid": lambda m: A.Sigmoid(),
-    "SELU": lambda m: A.SELU(),
-    "Hardswish": lambda m: A.HardSwish(),
-    "Hardsigmoid": lambda m: A.HardSigmoid(),
-    "LeakyReLU": lambda m: A.LeakyReLU(m.negative_slope),
-    "ELU": lambda m: A.ELU(m.alpha),
-    "GELU": lambda m: A.GELUTanh() if getattr(m, "approximate", "none") == "tanh" else A.GELU(),
-    "GELUActivation": lambda m: A.GELU(),
-    "NewGELUActivation": lambda m: A.GELUTanh(),
-    "GELUTanh": lambda m: A.GELUTanh(),
-    "PytorchGELUTanh": lambda m: A.GELUTanh(),
-    "FastGELUActivation": lambda m: A.GELUTanh(),
-    "AccurateGELUActivation": lambda m: A.GELUTanh(),
-    "QuickGELUActivation": lambda m: A.GELUSigmoid(),
-    "ReLUSquaredActivation": lambda m: A.SquaredReLU(),
+#: Activation classes, PyTorch's and Hugging Face's by class name → the registry name of the
+#: activation. ``torch.nn.GELU(approximate="tanh")`` is read as ``gelu_tanh``; a LeakyReLU's
+#: ``negative_slope`` and an ELU's ``alpha`` are kept.
+ELEMENTWISE: dict[str, str] = {
+    "ReLU": "relu", "ReLU6": "relu6", "SiLU": "silu", "SiLUActivation": "silu", "Mish": "mish",
+    "MishActivation": "mish", "Tanh": "tanh", "Sigmoid": "sigmoid", "SELU": "selu",
+    "Hardswish": "hardswish", "Hardsigmoid": "hardsigmoid", "LeakyReLU": "leaky_relu",
+    "ELU": "elu", "GELU": "gelu", "GELUActivation": "gelu", "NewGELUActivation": "gelu_tanh",
+    "GELUTanh": "gelu_tanh", "PytorchGELUTanh": "gelu_tanh", "FastGELUActivation": "gelu_tanh",
+    "AccurateGELUActivation": "gelu_tanh", "QuickGELUActivation": "gelu_sigmoid",
+    "ReLUSquaredActivation": "squared_relu",
 }
-#: The activation of a gated MLP (actbook's module class name of it) → the gated unit and its
-#: parameters.
-GATED_UNITS: dict[str, tuple[str, dict[str, str]]] = {
-    "SiLU": ("swiglu", {}),
-    "GELU": ("geglu", {}),
-    "GELUTanh": ("geglu", {"approximate": "tanh"}),
-    "ReLU": ("reglu", {}),
-    "Sigmoid": ("glu", {}),
-}
-
-
 #: Where a gated MLP keeps its activation: Llama-style models, Phi-3.
 ACTIVATION_ATTRIBUTES = ("act_fn", "activation_fn")
+#: The plain gated unit (no clamp, identity value) of each gate activation, from the registry.
+_GATED_UNIT = {v.gated.gate: v.name for v in variants(kind="gated")
+               if v.gated == GatedForm(v.gated.gate)}
 
 
 @dataclass(frozen=True)
@@ -80,11 +58,21 @@ class Replacement:
     new: str
 
 
-def _elementwise(module: nn.Module) -> nn.Module | None:
-    if isinstance(module, A.Activation):
+def _activation_name(module: nn.Module | None) -> str | None:
+    """The registry name of an activation module (actbook's or a known one), else ``None``."""
+    name = module.name if isinstance(module, A.Activation) else \
+        ELEMENTWISE.get(type(module).__name__)
+    tanh = getattr(module, "approximate", "none") == "tanh"  # torch.nn.GELU("tanh")
+    return "gelu_tanh" if name == "gelu" and tanh else name
+
+
+def _replacement(module: nn.Module) -> nn.Module | None:
+    """actbook's module for a known activation module that is not actbook's already."""
+    name = None if isinstance(module, A.Activation) else _activation_name(module)
+    if name is None:
         return None
-    build = ELEMENTWISE.get(type(module).__name__)
-    return None if build is None else build(module)
+    kept = {a: getattr(module, a) for a in ("negative_slope", "alpha") if hasattr(module, a)}
+    return A.make_activation(name, **kept)
 
 
 def _linear(module: nn.Module, name: str, path: str) -> nn.Linear:
@@ -95,53 +83,45 @@ def _linear(module: nn.Module, name: str, path: str) -> nn.Linear:
     return layer
 
 
-def _projections(module: nn.Module, path: str) -> tuple[torch.Tensor, ...] | None:
-    """(gate, value, out) weights and biases of a gated MLP, or ``None`` if it is none."""
+def _projections(module: nn.Module, path: str) -> list[tuple[Tensor, Tensor | None]] | None:
+    """The (weight, bias) of the gate, value and output projections of a gated MLP, or ``None``
+    if ``module`` is none."""
     if hasattr(module, "gate_proj") and hasattr(module, "up_proj"):
-        gate, value = _linear(module, "gate_proj", path), _linear(module, "up_proj", path)
+        inputs = [(layer.weight, layer.bias) for layer in
+                  (_linear(module, "gate_proj", path), _linear(module, "up_proj", path))]
     elif hasattr(module, "gate_up_proj"):
         packed = _linear(module, "gate_up_proj", path)  # Phi-3: gate first, then value
-        halves = packed.out_features // 2
-        like = {"bias": packed.bias is not None, "device": packed.weight.device,
-                "dtype": packed.weight.dtype}
-        gate = nn.Linear(packed.in_features, halves, **like)
-        value = nn.Linear(packed.in_features, halves, **like)
-        with torch.no_grad():
-            gate.weight.copy_(packed.weight[:halves])
-            value.weight.copy_(packed.weight[halves:])
-            if packed.bias is not None:
-                gate.bias.copy_(packed.bias[:halves])
-                value.bias.copy_(packed.bias[halves:])
+        biases = (None, None) if packed.bias is None else packed.bias.chunk(2)
+        inputs = list(zip(packed.weight.chunk(2), biases, strict=True))
     else:
         return None
     out = _linear(module, "down_proj", path)
-    return gate, value, out
+    return [*inputs, (out.weight, out.bias)]
 
 
 def _gated_block(module: nn.Module, path: str, fused: bool) -> nn.Module | None:
-    layers = _projections(module, path)
-    if layers is None:
+    projections = _projections(module, path)
+    if projections is None:
         return None
-    gate, value, out = layers
     act = next((getattr(module, a) for a in ACTIVATION_ATTRIBUTES if hasattr(module, a)), None)
-    unit = act if isinstance(act, A.Activation) else None if act is None else _elementwise(act)
-    if unit is None or type(unit).__name__ not in GATED_UNITS:
+    unit = _GATED_UNIT.get(_activation_name(act))
+    if unit is None:
         raise ValueError(
             f"actbook.patch: the gated MLP {path} has activation {type(act).__name__}, which "
             f"actbook cannot name; known: {', '.join(sorted(ELEMENTWISE))}"
         )
-    biases = {layer.bias is not None for layer in (gate, value, out)}
-    if len(biases) != 1 or gate.weight.shape != value.weight.shape:
+    (gate, _), (value, _), _ = projections
+    has_bias = {b is not None for _, b in projections}
+    if len(has_bias) != 1 or gate.shape != value.shape:
         raise ValueError(f"actbook.patch: {path} mixes biases or widths; not understood")
-    name, params = GATED_UNITS[type(unit).__name__]
-    block = A.GatedFFN(gate.in_features, gate.out_features, name, bias=biases.pop(),
-                       fused=fused, **params)
-    block.to(device=gate.weight.device, dtype=gate.weight.dtype)
+    block = A.GatedFFN(gate.shape[1], gate.shape[0], unit, bias=has_bias.pop(), fused=fused)
+    block.to(device=gate.device, dtype=gate.dtype)
     with torch.no_grad():
-        for ours, theirs in ((block.w_gate, gate), (block.w_value, value), (block.w_out, out)):
-            ours.weight.copy_(theirs.weight)
-            if theirs.bias is not None:
-                ours.bias.copy_(theirs.bias)
+        for layer, (weight, bias) in zip((block.w_gate, block.w_value, block.w_out),
+                                         projections, strict=True):
+            layer.weight.copy_(weight)
+            if bias is not None:
+                layer.bias.copy_(bias)
     return block
 
 
@@ -149,9 +129,9 @@ def patch(model: nn.Module, fused: bool = False) -> list[Replacement]:
     """Replace a model's gated MLPs and activation modules by actbook's, in place.
 
     A gated MLP ``down_proj(f(gate_proj(x)) * up_proj(x))`` becomes
-    ``GatedFFN(..., fused=fused)`` with the unit of f (SiLU → SwiGLU, GELU → GEGLU, tanh GELU →
-    tanh GEGLU, ReLU → ReGLU, sigmoid → GLU) and the same weights; every other activation
-    module in :data:`ELEMENTWISE` becomes actbook's. Like Liger-Kernel's
+    ``GatedFFN(..., fused=fused)`` with the registry's gated unit of f (SiLU → SwiGLU, GELU →
+    GEGLU, tanh GELU → tanh GEGLU, ReLU → ReGLU, sigmoid → GLU) and the same weights; every
+    other activation module in :data:`ELEMENTWISE` becomes actbook's. Like Liger-Kernel's
     ``apply_liger_kernel_to_*``, but for any model with these parts.
 
     Args:
@@ -181,7 +161,7 @@ def patch(model: nn.Module, fused: bool = False) -> list[Replacement]:
         if new is not None:
             inside_gated.add(path)
         elif path:
-            new = _elementwise(module)
+            new = _replacement(module)
         if new is not None:
             plan.append((path, new))
     report = []

@@ -49,7 +49,7 @@ COUNTERPARTS: dict[str, Callable[..., torch.Tensor]] = {
 DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 OPS = [op for op in op_db if op.name in COUNTERPARTS and op.variant_test_name != "complex"]
 CASES = [
-    pytest.param(op, dtype, id=f"{op.name}{'.' + op.variant_test_name if op.variant_test_name else ''}-{dtype}".replace("torch.", ""))  # noqa: E501
+    pytest.param(op, dtype, id="-".join(filter(None, (op.name, op.variant_test_name, str(dtype)))))
     for op in OPS for dtype in DTYPES if dtype in op.supported_dtypes("cpu")
 ]
 
