@@ -7,7 +7,7 @@ torch.Size([4])
 
 from actbook import analysis, derivatives, functional, nn
 from actbook import functional as F  # noqa: N812  (the torch.nn.functional convention)
-from actbook.patching import patch
+from actbook.patching import from_hf_state_dict, patch, to_hf_state_dict
 from actbook.registry import (
     GENERATIONS,
     KINDS,
@@ -40,6 +40,8 @@ __all__ = [
     "VARIANTS",
     "UNSUPPORTED",
     "patch",
+    "from_hf_state_dict",
+    "to_hf_state_dict",
     "ActivationInfo",
     "GatedForm",
     "ScalarView",

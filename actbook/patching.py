@@ -10,10 +10,14 @@ replaces, in place:
 
 It returns what it replaced, and refuses a gated MLP whose activation it cannot name. The
 Hugging Face classes are recognised by class name, so actbook does not import transformers.
+:func:`from_hf_state_dict` and :func:`to_hf_state_dict` convert checkpoints between the two
+layouts, so a patched model loads and saves the original model's weights.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import torch
@@ -22,7 +26,8 @@ from torch import Tensor, nn
 from actbook import nn as A
 from actbook.registry import GatedForm, variants
 
-__all__ = ["Replacement", "patch", "ELEMENTWISE", "ACTIVATION_ATTRIBUTES"]
+__all__ = ["Replacement", "patch", "from_hf_state_dict", "to_hf_state_dict", "ELEMENTWISE",
+           "ACTIVATION_ATTRIBUTES", "HF_PROJECTIONS"]
 
 #: Activation classes, PyTorch's and Hugging Face's by class name → the registry name of the
 #: activation. ``torch.nn.GELU(approximate="tanh")`` is read as ``gelu_tanh``; a LeakyReLU's
@@ -38,6 +43,8 @@ ELEMENTWISE: dict[str, str] = {
 }
 #: Where a gated MLP keeps its activation: Llama-style models, Phi-3.
 ACTIVATION_ATTRIBUTES = ("act_fn", "activation_fn")
+#: Hugging Face's names of a gated MLP's projections → :class:`actbook.nn.GatedFFN`'s.
+HF_PROJECTIONS = {"gate_proj": "w_gate", "up_proj": "w_value", "down_proj": "w_out"}
 #: The plain gated unit (no clamp, identity value) of each gate activation, from the registry.
 _GATED_UNIT = {v.gated.gate: v.name for v in variants(kind="gated")
                if v.gated == GatedForm(v.gated.gate)}
@@ -179,3 +186,103 @@ def _describe(module: nn.Module) -> str:
         return f"GatedFFN({module.w_gate.in_features}, {module.w_gate.out_features}, " \
                f"fused={module.fused})"
     return f"{type(module).__name__}(...)"
+
+
+_PROJECTION_KEY = re.compile(r"^(?P<prefix>(?:.*\.)?)(?P<layer>\w+)\.(?P<param>weight|bias)$")
+
+
+def _by_block(state_dict: Mapping[str, Tensor], layers: set[str]
+              ) -> dict[str, dict[tuple[str, str], Tensor]]:
+    """The entries of ``state_dict`` whose layer name is in ``layers``, grouped by the path of
+    the block holding them: ``{prefix: {(layer, "weight" or "bias"): tensor}}``."""
+    blocks: dict[str, dict[tuple[str, str], Tensor]] = {}
+    for key, tensor in state_dict.items():
+        match = _PROJECTION_KEY.match(key)
+        if match and match["layer"] in layers:
+            blocks.setdefault(match["prefix"], {})[match["layer"], match["param"]] = tensor
+    return blocks
+
+
+def from_hf_state_dict(state_dict: Mapping[str, Tensor]) -> dict[str, Tensor]:
+    """A Hugging Face model's state dict in the layout of the same model after :func:`patch`.
+
+    In every block that holds ``gate_proj``, ``up_proj`` and ``down_proj`` (or a packed
+    ``gate_up_proj``, gate first, and ``down_proj``), the projections are renamed to
+    :class:`actbook.nn.GatedFFN`'s ``w_gate``, ``w_value`` and ``w_out``; a packed projection is
+    split into two copies. Every other entry, and a block without all its projections, is kept
+    as it is.
+
+    Args:
+        state_dict: the original model's ``state_dict()`` (or a checkpoint's).
+
+    Returns:
+        A new dictionary, for ``patched.load_state_dict``.
+
+    Raises:
+        ValueError: for a packed projection whose rows do not split into two halves.
+
+    Examples::
+
+        >>> sd = {f"mlp.{n}.weight": torch.zeros(2, 2) for n in HF_PROJECTIONS}
+        >>> sorted(from_hf_state_dict(sd))
+        ['mlp.w_gate.weight', 'mlp.w_out.weight', 'mlp.w_value.weight']
+    """
+    converted = dict(state_dict)
+    for prefix, block in _by_block(state_dict, {*HF_PROJECTIONS, "gate_up_proj"}).items():
+        if ("down_proj", "weight") not in block:
+            continue
+        for param in ("weight", "bias"):
+            packed = block.get(("gate_up_proj", param))
+            if packed is None:
+                continue
+            if packed.shape[0] % 2:
+                raise ValueError(f"from_hf_state_dict: {prefix}gate_up_proj.{param} has "
+                                 f"{packed.shape[0]} rows, which do not split into gate and up")
+            gate, up = (half.clone() for half in packed.chunk(2))
+            block |= {("gate_proj", param): gate, ("up_proj", param): up}
+            del converted[f"{prefix}gate_up_proj.{param}"]
+        if not all((layer, "weight") in block for layer in HF_PROJECTIONS):
+            continue
+        for (layer, param), tensor in block.items():
+            if layer in HF_PROJECTIONS:
+                converted.pop(f"{prefix}{layer}.{param}", None)
+                converted[f"{prefix}{HF_PROJECTIONS[layer]}.{param}"] = tensor
+    return converted
+
+
+def to_hf_state_dict(state_dict: Mapping[str, Tensor], packed: bool = False) -> dict[str, Tensor]:
+    """A patched model's state dict in the layout of the original Hugging Face model.
+
+    The inverse of :func:`from_hf_state_dict`: in every block with ``w_gate``, ``w_value`` and
+    ``w_out``, they become ``gate_proj``, ``up_proj`` and ``down_proj``, or, with ``packed``,
+    one ``gate_up_proj`` (gate rows first, as Phi-3 keeps them) and ``down_proj``.
+
+    Args:
+        state_dict: the patched model's ``state_dict()``.
+        packed: write the gate and value projections as one ``gate_up_proj``. Default:
+            ``False``.
+
+    Returns:
+        A new dictionary, for the original model's ``load_state_dict`` or a checkpoint.
+
+    Examples::
+
+        >>> sd = {f"mlp.{n}.weight": torch.zeros(2, 2) for n in HF_PROJECTIONS.values()}
+        >>> sorted(to_hf_state_dict(sd, packed=True))
+        ['mlp.down_proj.weight', 'mlp.gate_up_proj.weight']
+    """
+    hf_name = {ours: theirs for theirs, ours in HF_PROJECTIONS.items()}
+    converted = dict(state_dict)
+    for prefix, block in _by_block(state_dict, set(hf_name)).items():
+        if not all((layer, "weight") in block for layer in hf_name):
+            continue
+        for (layer, param), tensor in block.items():
+            del converted[f"{prefix}{layer}.{param}"]
+            if not (packed and layer != "w_out"):
+                converted[f"{prefix}{hf_name[layer]}.{param}"] = tensor
+        if packed:
+            for param in ("weight", "bias"):
+                if ("w_gate", param) in block:
+                    converted[f"{prefix}gate_up_proj.{param}"] = torch.cat(
+                        [block["w_gate", param], block["w_value", param]])
+    return converted

@@ -118,3 +118,45 @@ def test_patch_reports_plain_activations_and_skips_actbook_modules():
     assert isinstance(net[1], A.SiLU) and net[3].negative_slope == 0.2
     x = torch.randn(4, 3)
     torch.testing.assert_close(net[3](x), nn.functional.leaky_relu(x, 0.2))
+
+
+@pytest.mark.parametrize("name", ["llama", "phi3"])
+def test_state_dicts_convert_both_ways(name: str) -> None:
+    """A Hugging Face checkpoint loads into the patched model, and the patched model's weights
+    load back into a fresh original, both strictly, with the same logits; Phi-3 packed."""
+    original = _model(name)
+    patched = copy.deepcopy(original)
+    actbook.patch(patched)
+    for p in patched.parameters():  # forget the copied weights: only the load may restore them
+        nn.init.normal_(p)
+    patched.load_state_dict(actbook.from_hf_state_dict(original.state_dict()))
+    tokens = torch.arange(12).reshape(1, 12)
+    logits = original(input_ids=tokens).logits
+    torch.testing.assert_close(patched(input_ids=tokens).logits, logits, rtol=1e-10, atol=1e-12)
+
+    fresh = MODELS[name]().double().eval()
+    fresh.load_state_dict(actbook.to_hf_state_dict(patched.state_dict(), packed=name == "phi3"))
+    torch.testing.assert_close(fresh(input_ids=tokens).logits, logits, rtol=1e-10, atol=1e-12)
+
+
+def test_state_dict_conversion_leaves_other_entries_alone():
+    gate, up, down, other = (torch.full((2, 2), float(i)) for i in range(4))
+    partial = {"a.gate_proj.weight": gate, "a.up_proj.weight": up, "b.down_proj.weight": down,
+               "norm.weight": other}
+    assert actbook.from_hf_state_dict(partial) == partial, "no block has all three projections"
+    full = {"m.gate_proj.weight": gate, "m.up_proj.weight": up, "m.down_proj.weight": down,
+            "m.down_proj.bias": other}
+    ours = actbook.from_hf_state_dict(full)
+    assert ours == {"m.w_gate.weight": gate, "m.w_value.weight": up, "m.w_out.weight": down,
+                    "m.w_out.bias": other}
+    assert actbook.to_hf_state_dict(ours) == full
+    packed = actbook.to_hf_state_dict(ours, packed=True)
+    assert sorted(packed) == ["m.down_proj.bias", "m.down_proj.weight", "m.gate_up_proj.weight"]
+    torch.testing.assert_close(packed["m.gate_up_proj.weight"], torch.cat([gate, up]))
+    assert actbook.from_hf_state_dict(packed).keys() == ours.keys()
+
+
+def test_an_odd_packed_projection_is_refused():
+    odd = {"m.gate_up_proj.weight": torch.zeros(3, 2), "m.down_proj.weight": torch.zeros(2, 1)}
+    with pytest.raises(ValueError, match="do not split"):
+        actbook.from_hf_state_dict(odd)
