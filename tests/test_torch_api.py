@@ -189,6 +189,16 @@ def test_timm_style_act_layer_inplace():
     assert repr(A.ReLU(inplace=True)) == "ReLU(inplace=True)"
 
 
+@pytest.mark.parametrize(("ours", "theirs"),
+                         [(o, t) for o, t in MODULE_PAIRS if "inplace" in _init_parameters(t)],
+                         ids=lambda c: c.__name__)
+def test_repr_as_pytorch_writes_it(ours: type, theirs: type) -> None:
+    """``inplace=True`` shows after the module's own parameters, as in PyTorch's repr (which
+    leaves it out for Hardswish and Hardsigmoid)."""
+    mine, reference = (repr(m(inplace=True)).partition("(")[2] for m in (ours, theirs))
+    assert mine == reference or (mine, reference) == ("inplace=True)", ")")
+
+
 def test_prelu_factory_arguments():
     weight = A.PReLU(3, init=0.1, dtype=torch.float64, device="cpu").weight
     assert weight.dtype == torch.float64 and weight.shape == (3,)

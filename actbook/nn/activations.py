@@ -83,6 +83,14 @@ class _Elementwise(Activation):
         super().__init__()
         self.inplace = inplace
 
+    def extra_repr(self) -> str:
+        inplace = "inplace=True" if self.inplace else ""
+        return ", ".join(part for part in (self._settings(), inplace) if part)
+
+    def _settings(self) -> str:
+        """The module's parameters for ``extra_repr``, before ``inplace``."""
+        return ""
+
 
 class _Fixed(_Elementwise):
     """An activation without parameters: ``forward(x) = function(x)``.
@@ -94,9 +102,6 @@ class _Fixed(_Elementwise):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.function(x, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
 
 
 class Sigmoid(_Fixed):
@@ -207,9 +212,8 @@ class GELU(_Fixed):
     def forward(self, x: Tensor) -> Tensor:
         return F.gelu(x, self.approximate, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
-        inplace = ", inplace=True" if self.inplace else ""
-        return f"approximate={self.approximate!r}{inplace}"
+    def _settings(self) -> str:
+        return f"approximate={self.approximate!r}"
 
 
 class GELUTanh(_Fixed):
@@ -390,7 +394,7 @@ class Step(_Elementwise):
     def forward(self, x: Tensor) -> Tensor:
         return F.step(x, self.threshold, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
+    def _settings(self) -> str:
         return f"threshold={self.threshold!r}"
 
 
@@ -464,7 +468,7 @@ class LeakyReLU(_Elementwise):
     def forward(self, x: Tensor) -> Tensor:
         return F.leaky_relu(x, self.negative_slope, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
+    def _settings(self) -> str:
         return f"negative_slope={self.negative_slope!r}"
 
 
@@ -519,7 +523,7 @@ class PReLU(_Elementwise):
     def forward(self, x: Tensor) -> Tensor:
         return F.prelu(x, self.weight, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
+    def _settings(self) -> str:
         return f"num_parameters={self.num_parameters}"
 
 
@@ -552,7 +556,7 @@ class ELU(_Elementwise):
     def forward(self, x: Tensor) -> Tensor:
         return F.elu(x, self.alpha, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
+    def _settings(self) -> str:
         return f"alpha={self.alpha!r}"
 
 
@@ -596,7 +600,7 @@ class Softplus(_Elementwise):
     def forward(self, x: Tensor) -> Tensor:
         return F.softplus(x, self.beta, self.threshold, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
+    def _settings(self) -> str:
         threshold = "" if self.threshold is None else f", threshold={self.threshold!r}"
         return f"beta={self.beta!r}{threshold}"
 
@@ -635,7 +639,7 @@ class Swish(_Elementwise):
     def forward(self, x: Tensor) -> Tensor:
         return F.swish(x, self.beta, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
+    def _settings(self) -> str:
         beta = _learned(self.beta) if self.learnable else repr(self.beta)
         return f"beta={beta}, learnable={self.learnable}"
 
@@ -685,7 +689,7 @@ class StarReLU(_Elementwise):
     def forward(self, x: Tensor) -> Tensor:
         return F.star_relu(x, self.scale, self.bias, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
+    def _settings(self) -> str:
         return (
             f"scale={_learned(self.scale)}, bias={_learned(self.bias)}, "
             f"learnable={self.learnable}"
@@ -756,7 +760,7 @@ class XIELU(_Elementwise):
         alpha_n = self.beta + F.softplus(self.alpha_n).squeeze(0)
         return F.xielu(x, alpha_p, alpha_n, self.beta, self.eps, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
+    def _settings(self) -> str:
         alpha_n = self.beta + F.softplus(self.alpha_n)
         return (f"alpha_p={_learned(F.softplus(self.alpha_p))}, alpha_n={_learned(alpha_n)}, "
                 f"beta={_learned(self.beta)}, eps={_learned(self.eps)}")
@@ -804,7 +808,7 @@ class PolyReLU(_Elementwise):
     def forward(self, x: Tensor) -> Tensor:
         return F.polyrelu(x, self.weight, self.bias.squeeze(0), inplace=self.inplace)
 
-    def extra_repr(self) -> str:
+    def _settings(self) -> str:
         weights = ", ".join(f"{w:.4g}" for w in self.weight.detach().tolist())
         return f"weight=({weights}), bias={_learned(self.bias)}"
 
@@ -844,7 +848,7 @@ class FATReLU(_Elementwise):
     def forward(self, x: Tensor) -> Tensor:
         return F.fatrelu(x, self.threshold, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
+    def _settings(self) -> str:
         return f"threshold={self.threshold!r}"
 
 
@@ -883,7 +887,7 @@ class SoftCap(_Elementwise):
     def forward(self, x: Tensor) -> Tensor:
         return F.softcap(x, self.cap, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
+    def _settings(self) -> str:
         return f"cap={self.cap!r}"
 
 
