@@ -15,6 +15,10 @@ from transformers import (
     GPT2LMHeadModel,
     LlamaConfig,
     LlamaForCausalLM,
+    MistralConfig,
+    MistralForCausalLM,
+    MixtralConfig,
+    MixtralForCausalLM,
     Phi3Config,
     Phi3ForCausalLM,
     Qwen2Config,
@@ -28,6 +32,7 @@ SIZES = {"vocab_size": 64, "hidden_size": 24, "intermediate_size": 40, "num_hidd
          "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 32}
 MODELS = {
     "llama": lambda: LlamaForCausalLM(LlamaConfig(**SIZES)),
+    "mistral": lambda: MistralForCausalLM(MistralConfig(**SIZES)),
     "qwen2": lambda: Qwen2ForCausalLM(Qwen2Config(**SIZES)),
     "gemma": lambda: GemmaForCausalLM(GemmaConfig(**SIZES, head_dim=6,
                                                   hidden_activation="gelu_pytorch_tanh")),
@@ -36,7 +41,8 @@ MODELS = {
                                                n_positions=32, activation_function="gelu_new")),
 }
 #: The gated unit each family's MLP becomes (GPT-2 has a plain MLP: only its activation).
-UNITS = {"llama": "SwiGLU", "qwen2": "SwiGLU", "gemma": "GEGLU", "phi3": "SwiGLU"}
+UNITS = {"llama": "SwiGLU", "mistral": "SwiGLU", "qwen2": "SwiGLU", "gemma": "GEGLU",
+         "phi3": "SwiGLU"}
 
 
 def _model(name: str) -> nn.Module:
@@ -82,6 +88,14 @@ def test_patch_refuses_an_mlp_it_cannot_name():
     with pytest.raises(ValueError, match="cannot name"):
         actbook.patch(model)
     assert not any(isinstance(m, A.GatedFFN) for m in model.modules()), "nothing replaced"
+
+
+def test_patch_refuses_mixtral_experts_held_as_parameters():
+    """transformers 5 keeps Mixtral's experts as stacked parameters, not nn.Linear layers:
+    patch says so instead of guessing their layout."""
+    model = MixtralForCausalLM(MixtralConfig(**SIZES, num_local_experts=4, num_experts_per_tok=2))
+    with pytest.raises(ValueError, match="experts.gate_up_proj is a Parameter, not an nn.Linear"):
+        actbook.patch(model)
 
 
 def test_swapping_activations_by_hand_as_a_reader_would():
