@@ -121,8 +121,9 @@ def check_pair(gate: object, value: object, name: str) -> None:
 
 
 def gated(fn: Fn) -> Fn:
-    """Decorate ``fn(gate, value, *params)`` like :func:`elementwise`, for gate/value pairs."""
-    name = fn.__name__
+    """Decorate ``fn(gate, value, *params)`` like :func:`elementwise`, for gate/value pairs
+    (errors name ``_glu`` as ``glu``: a public function may wrap its private pair form)."""
+    name = fn.__name__.lstrip("_")
 
     @functools.wraps(fn)
     def wrapper(gate: Tensor, value: Tensor, *args, **kwargs) -> Tensor:

@@ -8,7 +8,8 @@ Conventions, the same for every function:
 
 * Parameters and defaults follow :mod:`torch.nn.functional` where PyTorch has the function,
   with two deliberate exceptions: softplus switches to the identity only when ``threshold`` is
-  given (its formula is accurate everywhere), and softmax needs ``dim``.
+  given (its formula is accurate everywhere), and softmax needs ``dim``. The gated units take
+  ``(gate, value)``; :func:`glu` also takes PyTorch's packed ``glu(input, dim=-1)``.
 * Every elementwise function takes PyTorch's ``inplace`` as its last argument: the result is
   written into ``x`` and ``x`` is returned (computed out of place, so no memory is saved).
 * Formulas are chosen to be free of cancellation and overflow: ``expm1`` for ELU/SELU
@@ -1182,26 +1183,51 @@ def polynorm(
 
 
 @gated
-def glu(gate: Tensor, value: Tensor) -> Tensor:
+def _glu(gate: Tensor, value: Tensor) -> Tensor:
+    return value * N.sigmoid(gate)
+
+
+def glu(gate: Tensor, value: Tensor | int | None = None, dim: int = -1) -> Tensor:
     r"""Gated linear unit :math:`\sigma(\text{gate}) \odot \text{value}` (Dauphin et al. 2016).
 
+    Called with one tensor, as PyTorch's ``glu(input, dim=-1)``, it splits ``input`` in halves
+    along ``dim`` and computes ``a * sigmoid(b)`` of the first half ``a`` and the second ``b``,
+    as :func:`torch.nn.functional.glu` does (:func:`split_gated` for other layouts).
+
     Args:
-        gate: the gate, a floating-point tensor of any shape.
-        value: the value, of the gate's shape and dtype.
+        gate: the gate, a floating-point tensor of any shape; or PyTorch's packed ``input``.
+        value: the value, of the gate's shape and dtype; for a packed input, ``None`` or
+            PyTorch's ``dim`` given by position. Default: ``None``.
+        dim: the dimension a packed input is split along. Default: -1.
 
     Returns:
-        σ(gate)·value, of the shape and dtype of ``gate``.
+        σ(gate)·value, of the shape and dtype of ``gate``; for a packed input, its shape with
+        ``dim`` halved.
 
     Raises:
-        ValueError: if ``gate`` and ``value`` differ in shape.
-        TypeError: if they differ in dtype or are not floating-point tensors.
+        ValueError: if ``gate`` and ``value`` differ in shape, or a packed input's ``dim`` has an
+            odd size or the input is 0-dimensional.
+        TypeError: if they differ in dtype or are not floating-point tensors, or ``dim`` is
+            given by position and by name, or with two tensors.
 
     Examples::
 
         >>> glu(torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([3.0, 3.0, 3.0]))
         tensor([0.8068, 1.5000, 2.6424])
+        >>> glu(torch.tensor([3.0, 3.0, -1.0, 2.0]))  # packed as PyTorch: value, then gate
+        tensor([0.8068, 2.6424])
     """
-    return value * N.sigmoid(gate)
+    if isinstance(value, Tensor):
+        if dim != -1:
+            raise TypeError("actbook.glu: dim splits a packed input; it is not used with "
+                            "gate and value given apart")
+        return _glu(gate, value)
+    if value is not None:  # PyTorch's glu(input, dim) with dim by position
+        if dim != -1 or isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"actbook.glu: the second argument is a value tensor or PyTorch's "
+                            f"dim, got {value!r} with dim={dim}")
+        dim = value
+    return _glu(*split_gated(gate, dim=dim))
 
 
 @gated

@@ -88,11 +88,13 @@ def test_citation_is_in_the_bibliography(name: str) -> None:
 
 
 def _parameters(fn, name: str) -> dict[str, object]:
-    """The parameters after the input(s), with their defaults, but PyTorch's ``inplace``
-    (a way of returning the result, not a parameter of the activation)."""
-    inputs = 2 if actbook.info(name).kind == "gated" else 1
-    parameters = list(inspect.signature(fn).parameters.values())[inputs:]
-    return {p.name: p.default for p in parameters if p.name != "inplace"}
+    """The parameters after the input(s), with their defaults, but PyTorch's ``inplace`` and,
+    of a gated unit, PyTorch's ``dim`` of a packed input (ways of calling the function, not
+    parameters of the activation)."""
+    gated = actbook.info(name).kind == "gated"
+    calling = {"inplace", "dim"} if gated else {"inplace"}
+    parameters = list(inspect.signature(fn).parameters.values())[2 if gated else 1:]
+    return {p.name: p.default for p in parameters if p.name not in calling}
 
 
 @pytest.mark.parametrize("name", CANONICAL)

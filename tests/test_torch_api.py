@@ -22,11 +22,6 @@ op_db = pytest.importorskip(
 ).op_db
 
 
-def _glu(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    """torch.nn.functional.glu(x, dim): the first half is the value, the second the gate."""
-    return F.glu(*F.split_gated(x, dim=dim))
-
-
 #: PyTorch's operator (OpInfo name) → the actbook function that takes the same arguments.
 COUNTERPARTS: dict[str, Callable[..., torch.Tensor]] = {
     "sigmoid": F.sigmoid,
@@ -44,7 +39,7 @@ COUNTERPARTS: dict[str, Callable[..., torch.Tensor]] = {
     "nn.functional.hardsigmoid": F.hardsigmoid,
     "nn.functional.hardswish": F.hardswish,
     "nn.functional.relu6": F.relu6,
-    "nn.functional.glu": _glu,
+    "nn.functional.glu": F.glu,
 }
 DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 OPS = [op for op in op_db if op.name in COUNTERPARTS and op.variant_test_name != "complex"]
@@ -205,6 +200,21 @@ def test_prelu_factory_arguments():
 
 
 # --- parameters of the functions -------------------------------------------------------------
+
+def test_glu_takes_pytorch_packed_call():
+    x = torch.randn(3, 8, dtype=torch.float64)
+    gate, value = F.split_gated(x)
+    for call in (lambda: F.glu(x), lambda: F.glu(x, 1), lambda: F.glu(x, dim=-1)):
+        torch.testing.assert_close(call(), nn.functional.glu(x, dim=-1))
+    torch.testing.assert_close(F.glu(x.T, 0), nn.functional.glu(x.T, 0))
+    torch.testing.assert_close(F.glu(gate, value), nn.functional.glu(x))
+    with pytest.raises(TypeError, match="not used with gate and value"):
+        F.glu(gate, value, dim=0)
+    with pytest.raises(TypeError, match="second argument"):
+        F.glu(x, 1, dim=0)
+    with pytest.raises(ValueError):
+        F.glu(torch.randn(3, 5))
+
 
 def test_gelu_approximate_as_pytorch():
     x = torch.linspace(-6, 6, 49, dtype=torch.float64)
