@@ -5,7 +5,7 @@
 torch.Size([4])
 """
 
-from actbook import analysis, derivatives, functional, nn
+from actbook import analysis, derivatives, functional, nn, parallel
 from actbook import functional as F  # noqa: N812  (the torch.nn.functional convention)
 from actbook.patching import from_hf_state_dict, patch, to_hf_state_dict
 from actbook.registry import (
@@ -58,6 +58,7 @@ __all__ = [
     "info",
     "names",
     "nn",
+    "parallel",
     "resolve",
     "variants",
 ]
