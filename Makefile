@@ -6,6 +6,7 @@
 #                 in a browser
 #   make browser  the built site in headless Chromium (part of make test; needs Debian's chromium)
 #   make execute  re-execute notebooks in place for authors (NOTEBOOKS=book/x.ipynb for one)
+#   make package  build the wheel and install it, and the notebooks' install cell, in fresh venvs
 #   make lint, make unit, make nbval, make clean
 PYTHON ?= python3
 VENV   := .venv
@@ -30,7 +31,7 @@ THIS_CPU        = TORCHINDUCTOR_CACHE_DIR=$(INDUCTOR_CACHE)/$(capability)
 INDUCTOR_CACHE := $(CURDIR)/_build/inductor-cache
 capability      = $(shell $(PY) -c 'import torch; print(torch.backends.cpu.get_cpu_capability().lower())')
 
-.PHONY: book book-stored browser test unit unit-other-cpu nbval lint execute clean venv
+.PHONY: book book-stored browser test unit unit-other-cpu package nbval lint execute clean venv
 
 venv: $(STAMP)
 
@@ -61,7 +62,12 @@ nbval: $(STAMP)
 	$(OTHER_CPU) $(PY) -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
 		--nbval-cell-timeout=300 --nbval-sanitize-with $(NBVAL_SANITIZE) $(NOTEBOOKS)
 
-test: lint unit unit-other-cpu nbval book-stored browser
+test: lint unit unit-other-cpu package nbval book-stored browser
+
+# Once: the wheel and sdist from python -m build, and the notebooks' install cell, each in a
+# fresh virtual environment with only torch and actbook's runtime dependencies.
+package: $(STAMP)
+	ACTBOOK_PACKAGE_TEST=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_packaging.py
 
 # The built site in headless Chromium (tests/test_site.py): offline, no console errors, math
 # typeset, images, links and anchors, no page wider than a phone. Debian's chromium package;

@@ -15,21 +15,16 @@ and value rows in the same layout. The ``"interleaved"`` layout (gpt-oss) needs 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 from torch import Tensor
 
 from actbook._checks import Layout, check_layout
 from actbook.functional import pack_gated, split_gated
 
-if TYPE_CHECKING:
-    from torch.distributed.tensor.parallel import ParallelStyle
-
 __all__ = ["gated_ffn_plan", "shard_packed", "unshard_packed"]
 
 
-def gated_ffn_plan(prefix: str = "") -> dict[str, ParallelStyle]:
+def gated_ffn_plan(prefix: str = "") -> dict[str, torch.distributed.tensor.parallel.ParallelStyle]:
     """The tensor-parallel plan of a :class:`actbook.nn.GatedFFN`: gate and value projections
     column-wise, output projection row-wise.
 

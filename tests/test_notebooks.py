@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "book").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
 #: The longest code line a page shows without cutting it off at the column edge.
 CODE_COLUMNS = 79
 #: Tags under which a cell's code is not shown on the page.
@@ -51,3 +53,22 @@ def test_glue_bookkeeping_is_out_of_sight(path: Path) -> None:
              if not _tags(cell) & HIDDEN
              and re.search(r"^\s*glue\(", "".join(cell["source"]), re.MULTILINE)]
     assert not shown, f"{path.name}: shown cells that call glue, starting {shown}"
+
+
+def _install_cell_script():
+    spec = importlib.util.spec_from_file_location("install_cell", ROOT / "scripts" /
+                                                  "install_cell.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_cell_installs_actbook_from_the_configured_repository(path: Path) -> None:
+    """Colab has no actbook: the first cell installs it from ``repository.url`` of
+    ``_config.yml`` (``python scripts/install_cell.py`` writes it)."""
+    script = _install_cell_script()
+    first = json.loads(path.read_text(encoding="utf-8"))["cells"][0]
+    assert "".join(first["source"]) == script.install_source(script.repository_url()), \
+        f"{path.name}: run python scripts/install_cell.py"
+    assert _tags(first) >= {"remove-cell", "install-actbook"}

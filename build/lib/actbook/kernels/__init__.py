@@ -1,0 +1,419 @@
+r"""Fused activation kernels: one compiled pass forward, one backward, only inputs saved.
+
+Eager PyTorch runs ``silu(gate) * value`` as two kernels: five tensor passes forward (silu reads
+g and writes s, the product reads s, v and writes y), nine backward, and autograd keeps three
+tensors (g, s, v) alive until the backward pass. Each function here is a
+:class:`torch.autograd.Function` whose forward and backward are ``torch.compile``-d pointwise
+functions (see ``actbook/kernels/_pointwise.py``): the forward reads g and v and writes y (three
+passes), saves only g and v, and the backward recomputes the activation while it reads
+:math:`\bar y, g, v` and writes :math:`\bar g, \bar v` (five passes). Where elementwise work is
+memory-bound, as on GPUs, time falls with the traffic: the idea of Liger-Kernel's fused SwiGLU
+(Hsu et al. 2024), here without hand-written kernels.
+
+The signatures are those of :mod:`actbook.functional`; so are the results, up to rounding:
+same formulas, float16/bfloat16 computed in float32 and rounded once. Compilation happens on
+first use and reuses its graph when a leading size (batch, sequence) changes; a new dtype,
+rank, last dimension or memory layout (a transposed input), or a dimension of size 0 or 1,
+compiles once more, up to Dynamo's ``torch._dynamo.config.recompile_limit`` graphs per kernel
+(8 by default; beyond it Dynamo warns and runs that kernel's formula eagerly). Without a working
+compiler the kernels run eagerly after one :class:`FusionUnavailableWarning`
+(:func:`fallback_reason` says why).
+
+Example::
+
+    from actbook import kernels
+    y = kernels.swiglu(gate, value)  # as actbook.functional.swiglu
+    act = kernels.get("geglu", approximate="tanh")  # by name, with parameters
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from actbook import functional as F
+from actbook import registry
+from actbook._checks import check_floating, check_pair
+from actbook.kernels import _pointwise as P
+from actbook.kernels._lazy import FusionUnavailableWarning, LazyKernel, fallback_reason
+
+# Public here, where readers import them from (and the API page documents them).
+FusionUnavailableWarning.__module__ = fallback_reason.__module__ = __name__
+
+__all__ = [
+    "FUSED",
+    "KERNELS",
+    "FusionUnavailableWarning",
+    "bilinear",
+    "drelu",
+    "fallback_reason",
+    "geglu",
+    "get",
+    "glu",
+    "reglu",
+    "squared_relu",
+    "star_relu",
+    "swiglu",
+]
+
+
+@dataclass(frozen=True)
+class _GatedKernel:
+    forward: LazyKernel
+    backward: LazyKernel
+
+
+def _gated_kernel(name: str) -> _GatedKernel:
+    return _GatedKernel(LazyKernel(getattr(P, name)), LazyKernel(getattr(P, f"{name}_backward")))
+
+
+# One compiled pair per gated variant of the registry that _pointwise has a kernel for, shared
+# by every call in the process.
+_GATED = {
+    v.name: _gated_kernel(v.name) for v in registry.variants(kind="gated") if hasattr(P, v.name)
+}
+_SQUARED_RELU = (LazyKernel(P.squared_relu), LazyKernel(P.squared_relu_backward))
+_STAR_RELU = (LazyKernel(P.star_relu), LazyKernel(P.star_relu_backward))
+
+#: The fused variants, by registry name (variants included: ``geglu_tanh`` is
+#: ``geglu(approximate="tanh")``): the gated units, then the elementwise ones.
+FUSED: tuple[str, ...] = (*_GATED, "squared_relu", "star_relu")
+
+
+class _FusedGated(torch.autograd.Function):
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx, kernel: _GatedKernel, gate: Tensor, value: Tensor
+    ) -> Tensor:
+        ctx.kernel = kernel
+        ctx.save_for_backward(gate, value)
+        return kernel.forward(gate, value)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> tuple[None, Tensor, Tensor]:  # type: ignore[override]
+        gate, value = ctx.saved_tensors
+        grad_gate, grad_value = ctx.kernel.backward(grad, gate, value)
+        return None, grad_gate, grad_value
+
+
+class _FusedSquaredReLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x: Tensor) -> Tensor:  # type: ignore[override]
+        ctx.save_for_backward(x)
+        return _SQUARED_RELU[0](x)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> Tensor:  # type: ignore[override]
+        (x,) = ctx.saved_tensors
+        return _SQUARED_RELU[1](grad, x)
+
+
+class _FusedStarReLU(torch.autograd.Function):
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx, x: Tensor, scale: Tensor | float, bias: Tensor | float
+    ) -> Tensor:
+        scale_is_tensor = isinstance(scale, Tensor)
+        ctx.scale = None if scale_is_tensor else scale
+        ctx.bias_like = (bias.shape, bias.dtype) if isinstance(bias, Tensor) else None
+        ctx.save_for_backward(x, scale if scale_is_tensor else None)
+        return _STAR_RELU[0](x, scale, bias)
+
+    @staticmethod
+    def backward(  # type: ignore[override]
+        ctx, grad: Tensor
+    ) -> tuple[Tensor, Tensor | None, Tensor | None]:
+        x, scale_tensor = ctx.saved_tensors
+        scale = ctx.scale if scale_tensor is None else scale_tensor
+        _, scale_grad, bias_grad = ctx.needs_input_grad
+        bias_shape = tuple(ctx.bias_like[0]) if bias_grad else None
+        grad_x, grad_scale, grad_bias = _STAR_RELU[1](grad, x, scale, scale_grad, bias_shape)
+        if grad_bias is not None:
+            grad_bias = grad_bias.to(ctx.bias_like[1])
+        return grad_x, grad_scale, grad_bias
+
+
+def _check_gated(gate: Tensor, value: Tensor, name: str) -> None:
+    check_pair(gate, value, name)
+    if gate.device != value.device:
+        raise ValueError(
+            f"actbook.kernels.{name}: gate and value must be on one device, got {gate.device} "
+            f"and {value.device}"
+        )
+
+
+def _gated(name: str, gate: Tensor, value: Tensor, **params: object) -> Tensor:
+    """The fused gated unit ``name`` with ``params``: the variant of the registry they name."""
+    _check_gated(gate, value, name)
+    variant = registry.bind(name, **params)
+    return _FusedGated.apply(_GATED[variant.name], gate, value)
+
+
+def swiglu(gate: Tensor, value: Tensor) -> Tensor:
+    r"""Fused SwiGLU :math:`\mathrm{SiLU}(\text{gate}) \odot \text{value}` (Shazeer 2020).
+
+    Same result as :func:`actbook.functional.swiglu`; saves only gate and value.
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape, dtype and device.
+
+    Returns:
+        SiLU(gate)·value, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape or device.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> get("swiglu") is swiglu
+        True
+        >>> KERNELS["swiglu"] is swiglu
+        True
+    """
+    return _gated("swiglu", gate, value)
+
+
+def geglu(gate: Tensor, value: Tensor, approximate: str = "none") -> Tensor:
+    r"""Fused GEGLU :math:`\mathrm{GELU}(\text{gate}) \odot \text{value}` (Shazeer 2020).
+
+    Same result as :func:`actbook.functional.geglu`; saves only gate and value.
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape, dtype and device.
+        approximate: ``"none"`` for the exact GELU, ``"tanh"`` for its tanh approximation.
+            Default: ``"none"``.
+
+    Returns:
+        GELU(gate)·value, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape or device, or ``approximate`` is
+            neither ``"none"`` nor ``"tanh"``.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> get("geglu") is geglu
+        True
+        >>> get("geglu_tanh")
+        functools.partial(<function geglu at ...>, approximate='tanh')
+    """
+    return _gated("geglu", gate, value, approximate=approximate)
+
+
+def reglu(gate: Tensor, value: Tensor) -> Tensor:
+    r"""Fused ReGLU :math:`\max(0, \text{gate}) \odot \text{value}` (Shazeer 2020).
+
+    Same result as :func:`actbook.functional.reglu`; saves only gate and value.
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape, dtype and device.
+
+    Returns:
+        ReLU(gate)·value, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape or device.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> get("reglu") is reglu
+        True
+    """
+    return _gated("reglu", gate, value)
+
+
+def glu(gate: Tensor, value: Tensor) -> Tensor:
+    r"""Fused GLU :math:`\sigma(\text{gate}) \odot \text{value}` (Dauphin et al. 2016).
+
+    Same result as :func:`actbook.functional.glu`; saves only gate and value.
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape, dtype and device.
+
+    Returns:
+        σ(gate)·value, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape or device.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> get("GLU") is glu
+        True
+    """
+    return _gated("glu", gate, value)
+
+
+def bilinear(gate: Tensor, value: Tensor) -> Tensor:
+    r"""Fused bilinear unit :math:`\text{gate} \odot \text{value}` (Shazeer 2020).
+
+    Same result as :func:`actbook.functional.bilinear`; saves only gate and value.
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape, dtype and device.
+
+    Returns:
+        gate·value, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape or device.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> get("bilinear") is bilinear
+        True
+    """
+    return _gated("bilinear", gate, value)
+
+
+def drelu(gate: Tensor, value: Tensor) -> Tensor:
+    r"""Fused dReLU :math:`\max(0, \text{gate}) \odot \max(0, \text{value})` (Song et al. 2024).
+
+    Same result as :func:`actbook.functional.drelu`; saves only gate and value.
+
+    Args:
+        gate: the gate, a floating-point tensor of any shape.
+        value: the value, of the gate's shape, dtype and device.
+
+    Returns:
+        ReLU(gate)·ReLU(value), of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape or device.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> get("dReLU") is drelu
+        True
+    """
+    return _gated("drelu", gate, value)
+
+
+def squared_relu(x: Tensor) -> Tensor:
+    r"""Fused squared ReLU :math:`\max(0, x)^2` (So et al. 2021).
+
+    Same result as :func:`actbook.functional.squared_relu`; saves only x.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+
+    Returns:
+        max(0, x)², of the shape and dtype of ``x``.
+
+    Raises:
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> get("relu2") is squared_relu
+        True
+    """
+    check_floating(x, "kernels.squared_relu")
+    return _FusedSquaredReLU.apply(x)
+
+
+def star_relu(
+    x: Tensor,
+    scale: Tensor | float = F.STAR_RELU_SCALE,
+    bias: Tensor | float = F.STAR_RELU_BIAS,
+) -> Tensor:
+    r"""Fused StarReLU :math:`s\max(0, x)^2 + b` (Yu et al. 2022).
+
+    Same result as :func:`actbook.functional.star_relu`; saves only x (and s if a tensor).
+
+    ``scale`` and ``bias`` may be tensors (learnable, as in MetaFormer) that broadcast to the
+    shape of x; their gradients are the sums of :math:`\bar y \max(0, x)^2` and :math:`\bar y`.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        scale: the scale s, a float or a tensor that broadcasts to the shape of ``x``.
+            Default: 2/√5 ≈ 0.8944.
+        bias: the offset b, a float or a tensor that broadcasts to the shape of ``x``.
+            Default: −1/√5 ≈ −0.4472.
+
+    Returns:
+        s·max(0, x)² + b, of the shape and dtype of ``x``.
+
+    Raises:
+        ValueError: if a tensor ``scale`` or ``bias`` does not broadcast to the shape of ``x``.
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> get("star_relu") is star_relu
+        True
+        >>> get("star_relu", scale=1.0, bias=0.0)
+        functools.partial(<function star_relu at ...>, scale=1.0, bias=0.0)
+    """
+    check_floating(x, "kernels.star_relu")
+    shapes = [p.shape for p in (scale, bias) if isinstance(p, Tensor)]
+    try:
+        fits = not shapes or torch.broadcast_shapes(x.shape, *shapes) == x.shape
+    except RuntimeError:  # shapes that do not broadcast at all
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"actbook.kernels.star_relu: scale and bias of shapes {[tuple(s) for s in shapes]} "
+            f"must broadcast to the shape of x, {tuple(x.shape)}"
+        )
+    return _FusedStarReLU.apply(x, scale, bias)
+
+
+#: The kernel of each activation that has one, by canonical name.
+KERNELS: dict[str, Callable[..., Tensor]] = {
+    kernel.__name__: kernel
+    for kernel in (swiglu, geglu, reglu, glu, bilinear, drelu, squared_relu, star_relu)
+}
+
+
+def get(name: str, **params: object) -> Callable[..., Tensor]:
+    """The fused kernel of activation ``name``, with ``params`` bound.
+
+    Args:
+        name: any name, alias or variant name :func:`actbook.get` accepts (``"geglu_tanh"``).
+        **params: the activation's parameters (``approximate="tanh"``); a variant's own are the
+            defaults.
+
+    Returns:
+        The kernel, a function with the signature of the activation's function.
+
+    Raises:
+        ValueError: for an activation without a fused kernel.
+        TypeError: for a parameter the kernel does not take.
+        KeyError: for an unknown name.
+
+    Examples::
+
+        >>> get("SwiGLU") is swiglu
+        True
+        >>> get("geglu_tanh")
+        functools.partial(<function geglu at ...>, approximate='tanh')
+    """
+    variant = registry.resolve(name)
+    kernel = KERNELS.get(variant.base)
+    if kernel is None:
+        raise ValueError(
+            f"actbook.kernels: no fused kernel for {name!r}; available: {', '.join(KERNELS)}"
+        )
+    params = {**variant.params, **params}
+    options = inspect.signature(kernel).parameters.values()
+    unknown = set(params) - {p.name for p in options if p.default is not p.empty}
+    if unknown:
+        raise TypeError(f"actbook.kernels.{variant.base} takes no parameter {sorted(unknown)}")
+    return functools.partial(kernel, **params) if params else kernel

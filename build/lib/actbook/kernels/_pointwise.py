@@ -1,0 +1,287 @@
+r"""The pure pointwise functions that the fused kernels compile.
+
+Each gated unit :math:`y = a(g)\,v` has one helper that returns its activation :math:`a` and
+derivative :math:`a'` from a single evaluation (one ``exp`` for SiLU, not one per formula), with
+the formulas of :mod:`actbook.functional` (stable sigmoid, ``erfc`` GELU, the same limits at
+±inf), computed in float32 for float16/bfloat16 inputs and rounded once. The forward pass uses
+:math:`a` alone (the compiler drops the unused derivative); the backward pass recomputes both
+from the saved inputs and returns
+
+.. math:: \bar g = \bar y\, a'(g)\, v, \qquad \bar v = \bar y\, a(g),
+
+in one read of :math:`\bar y, g, v` and one write of :math:`\bar g, \bar v` once compiled. The
+derivatives are those of :mod:`actbook.derivatives`, with the same limits at ±inf. Every
+function here is pure: no state, no Python branching on tensor values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor
+
+from actbook import _numerics as N
+from actbook import derivatives as D
+from actbook import functional as F
+from actbook import registry
+from actbook._checks import upcast
+
+# Each activation with its derivative, (a(g), a'(g)) from one shared evaluation; and a(g) alone.
+Activation = Callable[[Tensor], tuple[Tensor, Tensor]]
+Value = Callable[[Tensor], Tensor]
+
+
+def _with_tails(value_and_slope: Activation) -> Activation:
+    """(a, a') of an activation with a(-inf) = 0, a(+inf) = +inf, a'(±inf) = 0 or 1.
+
+    Beyond ``±_numerics.TAIL`` the gate function of these activations is exactly 0 or 1
+    (as in :func:`actbook._numerics.linear_tails`), so there a = g, a' = 1 above and
+    a = −0, a' = 0 below, and whatever the formula made of such gates (``inf * 0`` or an
+    overflowing x³ may make a NaN) is discarded. Where autograd records, in a backward pass with
+    ``create_graph=True``, that is not enough, because autograd differentiates both branches of
+    a select: there the formula sees 0 in place of such gates, which keeps the second
+    derivatives finite. (Dynamo compiles the two cases as separate graphs: the extra select,
+    needed only there, would slow every training step.) A NaN gate stays NaN. The eager
+    reference clamps the gate instead; Inductor's C++ code runs the clamped formula markedly
+    slower than these selects. The measurements are in ``benchmarks/results/README.md``.
+    """
+
+    def with_tails(g: Tensor) -> tuple[Tensor, Tensor]:
+        big, small = g > N.TAIL, g < -N.TAIL
+        recorded = torch.is_grad_enabled()
+        a, slope = value_and_slope(torch.where(big | small, 0.0, g) if recorded else g)
+        return (
+            torch.where(big, g, torch.where(small, -0.0, a)),
+            torch.where(big, 1.0, torch.where(small, 0.0, slope)),
+        )
+
+    return with_tails
+
+
+def _forward_value(value_and_slope: Activation) -> Value:
+    """a(g) alone, for forward passes, with the limits of :func:`_with_tails` but fewer selects.
+
+    A forward pass runs inside an :class:`torch.autograd.Function` and is never differentiated,
+    so the formula may see the gate as it is: above the cutoff it already gives g (+inf
+    included), and below, where it may make ``-inf * 0``, one select returns −0. (The unused
+    derivative is dropped from the compiled graph.) The selects of :func:`_with_tails` would
+    make the forward pass slower (``benchmarks/results/README.md``).
+    """
+
+    def value(g: Tensor) -> Tensor:
+        a, _ = value_and_slope(g)
+        return torch.where(g < -N.TAIL, -0.0, a)
+
+    return value
+
+
+def _silu(x: Tensor) -> tuple[Tensor, Tensor]:
+    """SiLU xσ(x) (Elfwing et al. 2017) and its derivative σ(x)(1 + x(1 − σ(x))), from one
+    ``exp``.
+
+    With e = e^{−|x|}, σ(x) = 1/(1 + e) for x ≥ 0 and e/(1 + e) below (the one-exp sigmoid of
+    :func:`actbook._numerics.sigmoid_one_exp`, written out here), and xσ(x) is computed as
+    (x or xe)/(1 + e): the forward pass, which needs no σ, then divides once.
+    """
+    e = torch.exp(-x.abs())
+    negative = x < 0
+    s = torch.where(negative, e, 1.0) / (1.0 + e)
+    return torch.where(negative, x * e, x) / (1.0 + e), s * (1.0 + x * (1.0 - s))
+
+
+def _gelu(x: Tensor) -> tuple[Tensor, Tensor]:
+    """Exact GELU xΦ(x), Φ(x) = erfc(−x/√2)/2, and its derivative Φ(x) + xφ(x) (Hendrycks &
+    Gimpel 2016)."""
+    cdf = 0.5 * torch.erfc(-N.SQRT_HALF * x)
+    return x * cdf, cdf + x * (N.INV_SQRT_2PI * torch.exp(-0.5 * x * x))
+
+
+def _gelu_tanh(x: Tensor) -> tuple[Tensor, Tensor]:
+    """Tanh GELU xσ(2u), u = √(2/π)(x + 0.044715x³), and σ(2u) + 2xσ(2u)(1 − σ(2u))u′
+    (Hendrycks & Gimpel 2016).
+
+    For |x| above about 7·10¹², x³ overflows and σ(2u) is exactly 0 or 1; the callers replace
+    the results there (:func:`_with_tails`, :func:`_forward_value`).
+    """
+    u = N.SQRT_2_OVER_PI * (x + F.GELU_TANH_COEFF * x * x * x)
+    du = N.SQRT_2_OVER_PI * (1.0 + 3.0 * F.GELU_TANH_COEFF * x * x)
+    t = N.sigmoid(2.0 * u)
+    return x * t, t + 2.0 * x * t * (1.0 - t) * du
+
+
+def _sigmoid_gate(g: Tensor) -> tuple[Tensor, Tensor]:
+    """σ and its derivative σ(1 − σ), from one stable sigmoid (GLU's gate)."""
+    s = N.sigmoid(g)
+    return s, s * (1.0 - s)
+
+
+def _relu_gate(g: Tensor) -> tuple[Tensor, Tensor]:
+    """max(0, g) and its derivative 1[g > 0] (ReGLU's gate)."""
+    return torch.relu(g), D.relu(g)
+
+
+def _identity_gate(g: Tensor) -> tuple[Tensor, Tensor]:
+    """g and its derivative 1 (the bilinear unit's gate)."""
+    return g, torch.ones_like(g)
+
+
+def _identity(g: Tensor) -> Tensor:
+    return g
+
+
+# The closures are traced into each kernel's graph, not compiled on their own.
+_SILU, _SILU_VALUE = _with_tails(_silu), _forward_value(_silu)
+_GELU, _GELU_VALUE = _with_tails(_gelu), _forward_value(_gelu)
+_GELU_TANH, _GELU_TANH_VALUE = _with_tails(_gelu_tanh), _forward_value(_gelu_tanh)
+
+#: The activations a gated kernel can apply to its gate or value, by registry name: (a and a'
+#: from one evaluation, for the backward pass; a alone, for the forward pass).
+PIECES: dict[str, tuple[Activation, Value]] = {
+    "silu": (_SILU, _SILU_VALUE),
+    "gelu": (_GELU, _GELU_VALUE),
+    "gelu_tanh": (_GELU_TANH, _GELU_TANH_VALUE),
+    "sigmoid": (_sigmoid_gate, N.sigmoid),
+    "relu": (_relu_gate, torch.relu),
+    "identity": (_identity_gate, _identity),
+}
+
+
+def _gated_forward(name: str, gate: Tensor, value: Tensor) -> Tensor:
+    """y = a(g)·(b(v) + c) for the :class:`~actbook.registry.GatedForm` of ``name``, computed in
+    float32 for float16/bfloat16 and rounded once.
+
+    The form is read while tracing: its fields are Python constants of the compiled graph, and a
+    part it does not use (a clamp, an identity transform, a zero offset) costs nothing.
+    """
+    form = registry.VARIANTS[name].gated
+    g, v = form.clamped(upcast(gate), upcast(value))
+    a = form.capped(PIECES[form.gate][1](g))
+    b = v if form.value == "identity" else PIECES[form.value][1](v)
+    if form.value_offset:
+        b = b + form.value_offset
+    return (a * b).to(gate.dtype)
+
+
+def _gated_backward(
+    name: str, grad: Tensor, gate: Tensor, value: Tensor
+) -> tuple[Tensor, Tensor]:
+    """(ȳ·a'(g)·(b(v) + c), ȳ·a(g)·b'(v)), computed like :func:`_gated_forward`; a clamp
+    passes the gradient on its closed interval, as :func:`torch.clamp` does."""
+    form = registry.VARIANTS[name].gated
+    grad32, gate32, value32 = upcast(grad), upcast(gate), upcast(value)
+    g, v = form.clamped(gate32, value32)
+    a, slope = PIECES[form.gate][0](g)
+    # An untransformed value has slope 1: a Python float, so that no tensor of ones is made.
+    b, value_slope = (v, 1.0) if form.value == "identity" else PIECES[form.value][0](v)
+    slope, value_slope = form.clamp_slopes(gate32, value32, slope, value_slope)
+    a, slope = form.capped(a), form.cap_slope(a, slope)
+    grad_value = grad32 * a
+    if not isinstance(value_slope, float):
+        grad_value = grad_value * value_slope
+    if form.value_offset:
+        b = b + form.value_offset
+    return (grad32 * slope * b).to(gate.dtype), grad_value.to(value.dtype)
+
+
+# Each kernel is its own top-level function: torch.compile caches graphs per code object, so
+# kernels that shared one (a closure, or the decorators of actbook.functional) would evict
+# each other's graphs and count against one recompilation limit. A gated kernel for a unit of
+# the registry, a pair named after its variant, is all it takes: actbook.kernels finds it.
+
+
+def swiglu(gate: Tensor, value: Tensor) -> Tensor:
+    return _gated_forward("swiglu", gate, value)
+
+
+def swiglu_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    return _gated_backward("swiglu", grad, gate, value)
+
+
+def geglu(gate: Tensor, value: Tensor) -> Tensor:
+    return _gated_forward("geglu", gate, value)
+
+
+def geglu_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    return _gated_backward("geglu", grad, gate, value)
+
+
+def geglu_tanh(gate: Tensor, value: Tensor) -> Tensor:
+    return _gated_forward("geglu_tanh", gate, value)
+
+
+def geglu_tanh_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    return _gated_backward("geglu_tanh", grad, gate, value)
+
+
+def reglu(gate: Tensor, value: Tensor) -> Tensor:
+    return _gated_forward("reglu", gate, value)
+
+
+def reglu_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    return _gated_backward("reglu", grad, gate, value)
+
+
+def glu(gate: Tensor, value: Tensor) -> Tensor:
+    return _gated_forward("glu", gate, value)
+
+
+def glu_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    return _gated_backward("glu", grad, gate, value)
+
+
+def bilinear(gate: Tensor, value: Tensor) -> Tensor:
+    return _gated_forward("bilinear", gate, value)
+
+
+def bilinear_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    return _gated_backward("bilinear", grad, gate, value)
+
+
+def drelu(gate: Tensor, value: Tensor) -> Tensor:
+    return _gated_forward("drelu", gate, value)
+
+
+def drelu_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    return _gated_backward("drelu", grad, gate, value)
+
+
+def squared_relu(x: Tensor) -> Tensor:
+    return F.squared_relu(x)
+
+
+def squared_relu_backward(grad: Tensor, x: Tensor) -> Tensor:
+    """:math:`\\bar x = \\bar y \\cdot 2\\max(0, x)`."""
+    return (upcast(grad) * D.squared_relu(upcast(x))).to(x.dtype)
+
+
+def star_relu(x: Tensor, scale: Tensor | float, bias: Tensor | float) -> Tensor:
+    return F.star_relu(x, scale, bias)
+
+
+def star_relu_backward(
+    grad: Tensor,
+    x: Tensor,
+    scale: Tensor | float,
+    scale_grad: bool,
+    bias_shape: tuple[int, ...] | None,
+) -> tuple[Tensor, Tensor | None, Tensor | None]:
+    r"""Gradients of :math:`y = s\max(0, x)^2 + b` for x, and for s and b where asked.
+
+    :math:`\bar x = 2 s \max(0, x)\,\bar y`, :math:`\bar s = \sum \bar y \max(0, x)^2` and
+    :math:`\bar b = \sum \bar y`, each sum over the dimensions that s or b is broadcast along
+    (``bias_shape`` is b's shape, ``None`` when b needs no gradient; b's value is not needed).
+    s is used in the compute dtype of x, as in :func:`actbook.functional.star_relu`;
+    :math:`\bar b` is returned in that dtype.
+    """
+    grad32, x32 = upcast(grad), upcast(x)
+    s = scale.to(x32.dtype) if isinstance(scale, Tensor) else scale
+    grad_x = (grad32 * D.star_relu(x32, s)).to(x.dtype)
+    grad_scale = grad_bias = None
+    if scale_grad:
+        assert isinstance(scale, Tensor)
+        grad_scale = (grad32 * torch.square(torch.relu(x32))).sum_to_size(scale.shape)
+        grad_scale = grad_scale.to(scale.dtype)
+    if bias_shape is not None:
+        grad_bias = grad32.sum_to_size(bias_shape)
+    return grad_x, grad_scale, grad_bias
