@@ -24,6 +24,7 @@ from torch._dynamo.utils import counters
 import actbook
 import actbook.functional as F
 from actbook import kernels
+from actbook import nn as A
 from actbook.kernels import _lazy
 
 #: The gated kernels: every gated variant of the registry that actbook.kernels fuses.
@@ -163,6 +164,47 @@ def test_swiglu_kernel_saves_its_two_inputs_where_eager_saves_three(device):
     eager = _saved_tensors(lambda g, v: TF.silu(g) * v, gate, value)
     assert len(fused) == 2 and len(eager) == 3
     assert {t.data_ptr() for t in fused} == {gate.data_ptr(), value.data_ptr()}
+
+
+def _saved_activation_bytes(block: torch.nn.Module, x: Tensor) -> int:
+    """Bytes of the distinct tensors autograd keeps for ``block(x)``, parameters left out."""
+    parameters = {p.data_ptr() for p in block.parameters()}
+    storages = {t.untyped_storage().data_ptr(): t.untyped_storage().nbytes()
+                for t in _saved_tensors(block, x) if t.data_ptr() not in parameters}
+    return sum(storages.values())
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_squared_relu_kernel_shares_its_saved_output_with_the_next_layer(device):
+    """Linear → ReLU² → Linear: eager keeps x, max(0, h) and y; the kernel keeps only its
+    output y, which the second Linear keeps anyway."""
+    x = torch.randn(64, 32, device=device, requires_grad=True)
+
+    def block(act):
+        torch.manual_seed(0)
+        layers = [torch.nn.Linear(32, 128), act, torch.nn.Linear(128, 32)]
+        return torch.nn.Sequential(*layers).to(device)
+
+    class Fused(torch.nn.Module):
+        def forward(self, h: Tensor) -> Tensor:
+            return kernels.squared_relu(h)
+
+    eager = _saved_activation_bytes(block(A.SquaredReLU()), x)
+    fused = _saved_activation_bytes(block(Fused()), x)
+    hidden = 64 * 128 * 4
+    assert eager - fused == hidden, (eager, fused)
+
+
+def test_squared_relu_kernel_second_derivative_is_finite_at_zero():
+    x = torch.tensor([-2.0, -0.0, 0.0, 1e-20, 0.5, 3.0], requires_grad=True)
+
+    def second(fn):
+        (first,) = torch.autograd.grad(fn(x).sum(), x, create_graph=True)
+        (again,) = torch.autograd.grad(first.sum(), x)
+        return first, again
+
+    for got, want in zip(second(kernels.squared_relu), second(F.squared_relu), strict=True):
+        torch.testing.assert_close(got, want)
 
 
 @pytest.mark.parametrize("device", DEVICES)

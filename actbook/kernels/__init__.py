@@ -102,15 +102,19 @@ class _FusedGated(torch.autograd.Function):
 
 
 class _FusedSquaredReLU(torch.autograd.Function):
+    """Saves its output y, not x: the derivative is 2·sqrt(y), and the next layer of a block
+    (Linear → ReLU² → Linear) saves y anyway, so the two share one tensor."""
+
     @staticmethod
     def forward(ctx, x: Tensor) -> Tensor:  # type: ignore[override]
-        ctx.save_for_backward(x)
-        return _SQUARED_RELU[0](x)
+        y = _SQUARED_RELU[0](x)
+        ctx.save_for_backward(y)
+        return y
 
     @staticmethod
     def backward(ctx, grad: Tensor) -> Tensor:  # type: ignore[override]
-        (x,) = ctx.saved_tensors
-        return _SQUARED_RELU[1](grad, x)
+        (y,) = ctx.saved_tensors
+        return _SQUARED_RELU[1](grad, y)
 
 
 class _FusedStarReLU(torch.autograd.Function):
@@ -308,7 +312,9 @@ def drelu(gate: Tensor, value: Tensor) -> Tensor:
 def squared_relu(x: Tensor) -> Tensor:
     r"""Fused squared ReLU :math:`\max(0, x)^2` (So et al. 2021).
 
-    Same result as :func:`actbook.functional.squared_relu`; saves only x.
+    Same result as :func:`actbook.functional.squared_relu`; saves only its output y, from which
+    the backward pass computes the derivative 2·sqrt(y), so that in Linear → ReLU² → Linear the
+    activation and the next layer keep one tensor between them.
 
     Args:
         x: the input, a floating-point tensor of any shape.

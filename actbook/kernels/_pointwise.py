@@ -250,9 +250,16 @@ def squared_relu(x: Tensor) -> Tensor:
     return F.squared_relu(x)
 
 
-def squared_relu_backward(grad: Tensor, x: Tensor) -> Tensor:
-    """:math:`\\bar x = \\bar y \\cdot 2\\max(0, x)`."""
-    return (upcast(grad) * D.squared_relu(upcast(x))).to(x.dtype)
+def squared_relu_backward(grad: Tensor, y: Tensor) -> Tensor:
+    """:math:`\\bar x = \\bar y \\cdot 2\\max(0, x) = \\bar y \\cdot 2\\sqrt{y}`, from the output
+    :math:`y = \\max(0, x)^2` (the input is not kept). In float32, :math:`\\sqrt{y}` is
+    :math:`\\max(0, x)` to within one rounding; once :math:`x^2` overflows (:math:`x > 1.8
+    \\times 10^{19}` in float32, 256 in float16) the output is inf, and so is this gradient.
+    The square root is taken of 1 where y = 0, so that a second differentiation
+    (``create_graph=True``) gives 0 there, not the NaN of 0·∞."""
+    positive = upcast(y) > 0
+    root = torch.sqrt(torch.where(positive, upcast(y), 1.0))
+    return (upcast(grad) * 2 * torch.where(positive, root, 0.0)).to(y.dtype)
 
 
 def star_relu(x: Tensor, scale: Tensor | float, bias: Tensor | float) -> Tensor:
