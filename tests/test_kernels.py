@@ -427,3 +427,24 @@ def test_get_returns_a_kernel_by_any_alias_with_its_parameters():
         kernels.get("relu")
     with pytest.raises(TypeError, match="beta"):
         kernels.get("swiglu", beta=2.0)
+
+
+def _halved_sum(x: Tensor, y: Tensor) -> Tensor:
+    return (x + y) * 0.5
+
+
+def test_the_recompile_limit_is_reported_not_silent(monkeypatch):
+    """At its limit a kernel runs new shapes eagerly, warns once and fallback_reason says so;
+    without fullgraph=True Dynamo would only have logged it."""
+    monkeypatch.setattr(_lazy, "RECOMPILE_LIMIT", 2)
+    monkeypatch.setattr(_lazy, "_limit_reached", {})
+    kernel = _lazy.LazyKernel(_halved_sum)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for features in (3, 4, 5, 6):  # a new feature size is a new graph
+            x, y = torch.randn(2, features), torch.randn(2, features)
+            torch.testing.assert_close(kernel(x, y), _halved_sum(x, y))
+    limit = [w for w in caught if issubclass(w.category, kernels.RecompileLimitWarning)]
+    assert len(limit) == 1, [str(w.message) for w in caught]
+    assert "_halved_sum reached its recompile limit (2 graphs)" in kernels.fallback_reason()
+    assert _lazy._fallback_reason is None, "the other kernels stay compiled"

@@ -14,10 +14,10 @@ The signatures are those of :mod:`actbook.functional`; so are the results, up to
 same formulas, float16/bfloat16 computed in float32 and rounded once. Compilation happens on
 first use and reuses its graph when a leading size (batch, sequence) changes; a new dtype,
 rank, last dimension or memory layout (a transposed input), or a dimension of size 0 or 1,
-compiles once more, up to Dynamo's ``torch._dynamo.config.recompile_limit`` graphs per kernel
-(8 by default; beyond it Dynamo warns and runs that kernel's formula eagerly). Without a working
-compiler the kernels run eagerly after one :class:`FusionUnavailableWarning`
-(:func:`fallback_reason` says why).
+compiles once more, up to ``RECOMPILE_LIMIT`` (64) graphs per kernel; beyond it, calls that
+would need a new graph run the kernel's formula eagerly, after one :class:`RecompileLimitWarning`
+per kernel. Without a working compiler the kernels run eagerly after one
+:class:`FusionUnavailableWarning`. Either way :func:`fallback_reason` says why.
 
 Example::
 
@@ -40,15 +40,24 @@ from actbook import functional as F
 from actbook import registry
 from actbook._checks import check_floating, check_pair
 from actbook.kernels import _pointwise as P
-from actbook.kernels._lazy import FusionUnavailableWarning, LazyKernel, fallback_reason
+from actbook.kernels._lazy import (
+    RECOMPILE_LIMIT,
+    FusionUnavailableWarning,
+    LazyKernel,
+    RecompileLimitWarning,
+    fallback_reason,
+)
 
 # Public here, where readers import them from (and the API page documents them).
-FusionUnavailableWarning.__module__ = fallback_reason.__module__ = __name__
+FusionUnavailableWarning.__module__ = RecompileLimitWarning.__module__ = __name__
+fallback_reason.__module__ = __name__
 
 __all__ = [
     "FUSED",
     "KERNELS",
     "FusionUnavailableWarning",
+    "RECOMPILE_LIMIT",
+    "RecompileLimitWarning",
     "bilinear",
     "drelu",
     "fallback_reason",

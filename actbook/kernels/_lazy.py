@@ -7,6 +7,12 @@ new batch size or sequence length, reuse the same graph. If compiling fails anyw
 compiler, no Triton, an unsupported platform or Python), every kernel switches to running its
 function eagerly, after a single
 :class:`FusionUnavailableWarning`: results stay the same, only the fusion speed-up is lost.
+
+Each kernel compiles as one whole graph (``fullgraph=True``) with a recompile limit of its own,
+:data:`RECOMPILE_LIMIT` graphs. Without ``fullgraph`` Dynamo, at its limit, would run the
+function eagerly from then on and only log it; with it the limit raises, and the kernel runs
+that call eagerly, :func:`fallback_reason` says so and a :class:`RecompileLimitWarning` is
+issued once per kernel.
 """
 
 from __future__ import annotations
@@ -16,8 +22,18 @@ from collections.abc import Callable
 
 import torch
 
+try:  # raised by a fullgraph compilation that reaches its recompile limit (torch >= 2.5)
+    from torch._dynamo.exc import FailOnRecompileLimitHit
+except ImportError:  # pragma: no cover - older torch: the limit then fails like any error
+    FailOnRecompileLimitHit = RuntimeError  # type: ignore[misc,assignment]
+
 #: Why the kernels run eagerly, or ``None`` while compiled kernels are in use (or untried).
 _fallback_reason: str | None = None
+#: Kernels that reached their recompile limit: name → what :func:`fallback_reason` reports.
+_limit_reached: dict[str, str] = {}
+#: Graphs one kernel may compile (a dtype, rank, feature size or memory layout each needs one):
+#: far above what a model needs, below what would hide a shape that changes on every call.
+RECOMPILE_LIMIT = 64
 
 
 class FusionUnavailableWarning(RuntimeWarning):
@@ -34,24 +50,47 @@ class FusionUnavailableWarning(RuntimeWarning):
     """
 
 
+class RecompileLimitWarning(RuntimeWarning):
+    """A fused kernel compiled :data:`RECOMPILE_LIMIT` graphs; calls that would need another
+    run its formula eagerly (same results, no fusion). Issued once per kernel.
+
+    Examples::
+
+        >>> issubclass(RecompileLimitWarning, RuntimeWarning)
+        True
+    """
+
+
 def fallback_reason() -> str | None:
-    """The error that disabled compilation in this process, or ``None`` if it has not failed.
+    """Why fused kernels run eagerly in this process, or ``None`` if none does.
 
     Returns:
-        ``"ExceptionType: first line of its message"``, or ``None`` while compiled kernels are
-        in use or untried.
+        ``"ExceptionType: first line of its message"`` when compilation failed (every kernel
+        then runs eagerly); else, for kernels that reached their recompile limit, which ones
+        (they run eagerly for shapes they have not compiled); else ``None``.
 
     Examples::
 
         >>> fallback_reason() is None  # nothing has failed in this process
         True
     """
-    return _fallback_reason
+    if _fallback_reason is not None or not _limit_reached:
+        return _fallback_reason
+    return "; ".join(_limit_reached.values())
 
 
 def _compile(fn: Callable) -> Callable:
-    """Compile ``fn``; the dimensions :func:`_shape_marked` marks are symbolic."""
-    return torch.compile(fn)
+    """Compile ``fn`` as one graph; the dimensions :func:`_shape_marked` marks are symbolic."""
+    return torch.compile(fn, fullgraph=True, recompile_limit=RECOMPILE_LIMIT)
+
+
+def _reach_limit(name: str) -> None:
+    if name in _limit_reached:
+        return
+    _limit_reached[name] = (f"kernel {name} reached its recompile limit ({RECOMPILE_LIMIT} "
+                            "graphs): calls with shapes it has not compiled run eagerly")
+    warnings.warn(f"actbook.kernels: {_limit_reached[name]}. Results are the same; those calls "
+                  "are not fused.", RecompileLimitWarning, stacklevel=4)
 
 
 def _shape_marked(args: tuple) -> tuple:
@@ -125,6 +164,9 @@ class LazyKernel:
             return self._compiled(*_shape_marked(args))
         except torch.OutOfMemoryError:
             raise
+        except FailOnRecompileLimitHit:
+            _reach_limit(self.__name__)
+            return self.fn(*args)
         except Exception as error:  # any compiler failure means: run eagerly
             _fall_back(error)
             return self.fn(*args)
