@@ -448,3 +448,23 @@ def test_the_recompile_limit_is_reported_not_silent(monkeypatch):
     assert len(limit) == 1, [str(w.message) for w in caught]
     assert "_halved_sum reached its recompile limit (2 graphs)" in kernels.fallback_reason()
     assert _lazy._fallback_reason is None, "the other kernels stay compiled"
+
+
+@pytest.mark.parametrize("name", ["clamped_swiglu", "swiglu_step"])
+def test_bounded_swiglu_kernels_on_gpt_oss_interleaved_halves(name):
+    """gpt-oss interleaves gate and value columns: the kernel reads the strided halves of
+    split_gated as they are, across the clamps and exactly at the limit ±7 (where a clamp
+    passes the gradient, as torch.clamp does)."""
+    packed = torch.randn(3, 5, 2 * 16) * 6
+    packed[0, 0, :8] = torch.tensor([7.0, 7.0, -7.0, -7.0, 30.0, -30.0, 0.0, 6.99])
+    gate, value = F.split_gated(packed, layout="interleaved")
+    assert not gate.is_contiguous()
+    _assert_same(*_pair(name), [gate, value], torch.float32)
+
+
+def test_gated_ffn_fuses_the_bounded_swiglu():
+    block = A.GatedFFN(12, 32, "clamped_swiglu", fused=True)
+    eager = A.GatedFFN(12, 32, "clamped_swiglu")
+    eager.load_state_dict(block.state_dict())
+    x = torch.randn(4, 12) * 4
+    torch.testing.assert_close(block(x), eager(x), rtol=1e-5, atol=1e-6)

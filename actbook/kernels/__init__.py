@@ -59,6 +59,7 @@ __all__ = [
     "RECOMPILE_LIMIT",
     "RecompileLimitWarning",
     "bilinear",
+    "clamped_swiglu",
     "drelu",
     "fallback_reason",
     "geglu",
@@ -318,6 +319,51 @@ def drelu(gate: Tensor, value: Tensor) -> Tensor:
     return _gated("drelu", gate, value)
 
 
+def clamped_swiglu(
+    gate: Tensor,
+    value: Tensor,
+    limit: float = F.CLAMPED_SWIGLU_LIMIT,
+    offset: float = F.CLAMPED_SWIGLU_OFFSET,
+    alpha: float = F.GELU_SIGMOID_COEFF,
+    clamp: F.ClampAt = "input",
+) -> Tensor:
+    r"""Fused bounded SwiGLU, gpt-oss's by default: :math:`g'\,\sigma(1.702\,g') \odot (v' + 1)`
+    with :math:`g' = \min(g, 7)`, :math:`v' = \mathrm{clamp}(v, -7, 7)` (OpenAI 2025).
+
+    Same result as :func:`actbook.functional.clamped_swiglu`; saves only gate and value. The
+    kernels cover the registry's two variants: these defaults, and ``alpha=1.0, offset=0.0,
+    clamp="output"`` (``swiglu_step``, vLLM's clamp after SiLU). gpt-oss interleaves gate and
+    value in its packed projection: split it with
+    ``actbook.functional.split_gated(h, layout="interleaved")``, whose strided halves the kernel
+    reads as they are.
+
+    Args:
+        gate: the gate g, a floating-point tensor of any shape.
+        value: the value v, of the gate's shape, dtype and device.
+        limit: the clamp bound L. Default: 7.0.
+        offset: the constant added to the clamped value. Default: 1.0.
+        alpha: the sigmoid's slope. Default: 1.702.
+        clamp: ``"input"`` or ``"output"``. Default: ``"input"``.
+
+    Returns:
+        The unit's output, of the shape and dtype of ``gate``.
+
+    Raises:
+        ValueError: if ``gate`` and ``value`` differ in shape or device, or the parameters are
+            not those of one of the two variants.
+        TypeError: if they differ in dtype or are not floating-point tensors.
+
+    Examples::
+
+        >>> get("gpt_oss_swiglu") is clamped_swiglu
+        True
+        >>> get("swiglu_step")
+        functools.partial(<function clamped_swiglu at ...>, alpha=1.0, offset=0.0, clamp='output')
+    """
+    return _gated("clamped_swiglu", gate, value, limit=limit, offset=offset, alpha=alpha,
+                  clamp=clamp)
+
+
 def squared_relu(x: Tensor) -> Tensor:
     r"""Fused squared ReLU :math:`\max(0, x)^2` (So et al. 2021).
 
@@ -393,7 +439,8 @@ def star_relu(
 #: The kernel of each activation that has one, by canonical name.
 KERNELS: dict[str, Callable[..., Tensor]] = {
     kernel.__name__: kernel
-    for kernel in (swiglu, geglu, reglu, glu, bilinear, drelu, squared_relu, star_relu)
+    for kernel in (swiglu, geglu, reglu, glu, bilinear, drelu, clamped_swiglu, squared_relu,
+                   star_relu)
 }
 
 

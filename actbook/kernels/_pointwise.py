@@ -90,6 +90,16 @@ def _silu(x: Tensor) -> tuple[Tensor, Tensor]:
     return torch.where(negative, x * e, x) / (1.0 + e), s * (1.0 + x * (1.0 - s))
 
 
+def _gelu_sigmoid(x: Tensor) -> tuple[Tensor, Tensor]:
+    """The sigmoid GELU xσ(αx), α = 1.702 (gpt-oss's gate), and its derivative
+    σ(αx)(1 + αx(1 − σ(αx))), from one ``exp``, written as :func:`_silu`."""
+    e = torch.exp(-F.GELU_SIGMOID_COEFF * x.abs())
+    negative = x < 0
+    s = torch.where(negative, e, 1.0) / (1.0 + e)
+    slope = s * (1.0 + F.GELU_SIGMOID_COEFF * x * (1.0 - s))
+    return torch.where(negative, x * e, x) / (1.0 + e), slope
+
+
 def _gelu(x: Tensor) -> tuple[Tensor, Tensor]:
     """Exact GELU xΦ(x), Φ(x) = erfc(−x/√2)/2, and its derivative Φ(x) + xφ(x) (Hendrycks &
     Gimpel 2016)."""
@@ -134,6 +144,7 @@ def _identity(g: Tensor) -> Tensor:
 _SILU, _SILU_VALUE = _with_tails(_silu), _forward_value(_silu)
 _GELU, _GELU_VALUE = _with_tails(_gelu), _forward_value(_gelu)
 _GELU_TANH, _GELU_TANH_VALUE = _with_tails(_gelu_tanh), _forward_value(_gelu_tanh)
+_GELU_SIGMOID = _with_tails(_gelu_sigmoid), _forward_value(_gelu_sigmoid)
 
 #: The activations a gated kernel can apply to its gate or value, by registry name: (a and a'
 #: from one evaluation, for the backward pass; a alone, for the forward pass).
@@ -141,6 +152,7 @@ PIECES: dict[str, tuple[Activation, Value]] = {
     "silu": (_SILU, _SILU_VALUE),
     "gelu": (_GELU, _GELU_VALUE),
     "gelu_tanh": (_GELU_TANH, _GELU_TANH_VALUE),
+    "gelu_sigmoid": _GELU_SIGMOID,
     "sigmoid": (_sigmoid_gate, N.sigmoid),
     "relu": (_relu_gate, torch.relu),
     "identity": (_identity_gate, _identity),
@@ -244,6 +256,22 @@ def drelu(gate: Tensor, value: Tensor) -> Tensor:
 
 def drelu_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
     return _gated_backward("drelu", grad, gate, value)
+
+
+def clamped_swiglu(gate: Tensor, value: Tensor) -> Tensor:
+    return _gated_forward("clamped_swiglu", gate, value)
+
+
+def clamped_swiglu_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    return _gated_backward("clamped_swiglu", grad, gate, value)
+
+
+def swiglu_step(gate: Tensor, value: Tensor) -> Tensor:
+    return _gated_forward("swiglu_step", gate, value)
+
+
+def swiglu_step_backward(grad: Tensor, gate: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    return _gated_backward("swiglu_step", grad, gate, value)
 
 
 def squared_relu(x: Tensor) -> Tensor:
