@@ -823,6 +823,35 @@ def _real(p: float | Tensor, like: Tensor) -> float | Tensor:
     return p.to(like.dtype) if isinstance(p, Tensor) else p
 
 
+def check_xielu(alpha_p: float | Tensor, alpha_n: float | Tensor, beta: float | Tensor,
+                eps: float | Tensor) -> None:
+    """Check xIELU's float parameters; tensors (learnable) are not checked, which would need a
+    host sync.
+
+    Args:
+        alpha_p: α_p, which must be > 0.
+        alpha_n: α_n, which must be > β.
+        beta: β.
+        eps: ε, which must be ≤ 0.
+
+    Raises:
+        ValueError: for a float parameter outside these ranges.
+
+    Examples::
+
+        >>> check_xielu(0.8, 0.8, 0.5, -1e-6)
+    """
+    def given(*params: float | Tensor) -> bool:
+        return not any(isinstance(p, Tensor) for p in params)
+
+    if ((given(alpha_p) and not alpha_p > 0) or (given(alpha_n, beta) and not alpha_n > beta)
+            or (given(eps) and not eps <= 0)):
+        raise ValueError(
+            "actbook.xielu: needs alpha_p > 0, alpha_n > beta and eps <= 0, got "
+            f"alpha_p={alpha_p}, alpha_n={alpha_n}, beta={beta}, eps={eps}"
+        )
+
+
 @activation
 def xielu(
     x: Tensor,
@@ -852,9 +881,8 @@ def xielu(
         alpha_p: the curvature α_p > 0 of the positive side. Default: 0.8.
         alpha_n: the scale α_n > β of the negative side. Default: 0.8.
         beta: the slope β at 0. Default: 0.5.
-        eps: the cut-off ε ≤ 0 of the exponential. Default: −10⁻⁶.
-
-    Each parameter may be a tensor (learnable, see :class:`actbook.nn.XIELU`).
+        eps: the cut-off ε ≤ 0 of the exponential. Default: −10⁻⁶. Each parameter may be a
+            tensor (learnable, see :class:`actbook.nn.XIELU`).
         inplace: write the result into ``x`` and return ``x``, as PyTorch's ``inplace``
             (computed out of place, then copied: no memory is saved). Default: ``False``.
 
@@ -871,16 +899,7 @@ def xielu(
         >>> xielu(torch.tensor([-10.0, 1.0, 3.0]))
         tensor([2.2000, 1.3000, 8.7000])
     """
-    def given(*params: float | Tensor) -> bool:
-        return not any(isinstance(p, Tensor) for p in params)
-
-    # Float parameters are checked; tensors (learnable) are not, which would need a host sync.
-    if ((given(alpha_p) and not alpha_p > 0) or (given(alpha_n, beta) and not alpha_n > beta)
-            or (given(eps) and not eps <= 0)):
-        raise ValueError(
-            "actbook.xielu: needs alpha_p > 0, alpha_n > beta and eps <= 0, got "
-            f"alpha_p={alpha_p}, alpha_n={alpha_n}, beta={beta}, eps={eps}"
-        )
+    check_xielu(alpha_p, alpha_n, beta, eps)
     a_p, a_n, b, e = (_real(p, x) for p in (alpha_p, alpha_n, beta, eps))
     positive = x.clamp(min=0.0)
     negative = x.clamp(max=0.0)

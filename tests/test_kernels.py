@@ -354,6 +354,8 @@ def test_elementwise_kernels_are_correct_in_the_eager_fallback(monkeypatch):
     params = [torch.tensor(0.8), torch.full((5,), -0.3)]  # 0-d scale, per-channel bias
     _assert_same(F.star_relu, kernels.star_relu, [x, *params], torch.float32)
     _assert_same(F.star_relu, kernels.star_relu, [x], torch.float32)
+    _assert_same(F.xielu, kernels.xielu, [x, torch.tensor(0.9), torch.tensor(1.1)],
+                 torch.float32)
 
 
 def test_running_out_of_memory_is_not_mistaken_for_a_compiler_failure(monkeypatch):
@@ -468,3 +470,23 @@ def test_gated_ffn_fuses_the_bounded_swiglu():
     eager.load_state_dict(block.state_dict())
     x = torch.randn(4, 12) * 4
     torch.testing.assert_close(block(x), eager(x), rtol=1e-5, atol=1e-6)
+
+
+def test_xielu_kernel_gives_gradients_for_its_parameters():
+    """Learnable 0-d parameters as in Apertus (ε included, though Apertus keeps it fixed), and
+    inputs on each piece: x > 0, (ε, 0], below ε, far below."""
+    x = torch.cat([torch.randn(4, 29) * 3,
+                   torch.tensor([[0.0, -0.0, -5e-7, -1e-6, -2e-6, -40.0, 1e-3] * 4 + [2.0]])])
+    params = [torch.tensor(v) for v in (0.9, 1.1, 0.4, -1e-6)]
+    _assert_same(F.xielu, kernels.xielu, [x, *params], torch.float32)
+    _assert_same(F.xielu, kernels.xielu, [x], torch.float32)
+
+
+def test_xielu_kernel_per_channel_parameters_and_bad_input():
+    x = torch.randn(6, 5)
+    _assert_same(F.xielu, kernels.xielu, [x, torch.full((5,), 0.7), torch.full((5,), 0.9)],
+                 torch.float32)
+    with pytest.raises(ValueError, match="must broadcast to the shape of x"):
+        kernels.xielu(x, torch.ones(3))
+    with pytest.raises(ValueError, match="alpha_n > beta"):
+        kernels.xielu(x, alpha_n=0.4)

@@ -69,6 +69,7 @@ __all__ = [
     "squared_relu",
     "star_relu",
     "swiglu",
+    "xielu",
 ]
 
 
@@ -89,10 +90,11 @@ _GATED = {
 }
 _SQUARED_RELU = (LazyKernel(P.squared_relu), LazyKernel(P.squared_relu_backward))
 _STAR_RELU = (LazyKernel(P.star_relu), LazyKernel(P.star_relu_backward))
+_XIELU = (LazyKernel(P.xielu), LazyKernel(P.xielu_backward))
 
 #: The fused variants, by registry name (variants included: ``geglu_tanh`` is
 #: ``geglu(approximate="tanh")``): the gated units, then the elementwise ones.
-FUSED: tuple[str, ...] = (*_GATED, "squared_relu", "star_relu")
+FUSED: tuple[str, ...] = (*_GATED, "squared_relu", "star_relu", "xielu")
 
 
 class _FusedGated(torch.autograd.Function):
@@ -150,6 +152,36 @@ class _FusedStarReLU(torch.autograd.Function):
         if grad_bias is not None:
             grad_bias = grad_bias.to(ctx.bias_like[1])
         return grad_x, grad_scale, grad_bias
+
+
+class _FusedXIELU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x: Tensor, *params: Tensor | float) -> Tensor:  # type: ignore[override]
+        tensors = [p for p in params if isinstance(p, Tensor)]
+        ctx.floats = [None if isinstance(p, Tensor) else p for p in params]
+        ctx.save_for_backward(x, *tensors)
+        return _XIELU[0](x, *params)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
+        x, *tensors = ctx.saved_tensors
+        given = iter(tensors)
+        params = tuple(next(given) if f is None else f for f in ctx.floats)
+        return _XIELU[1](grad, x, params, tuple(ctx.needs_input_grad[1:]))
+
+
+def _check_broadcast(x: Tensor, name: str, **params: Tensor | float) -> None:
+    """Tensor parameters of an elementwise kernel must broadcast to the shape of ``x``."""
+    shapes = [p.shape for p in params.values() if isinstance(p, Tensor)]
+    try:
+        fits = not shapes or torch.broadcast_shapes(x.shape, *shapes) == x.shape
+    except RuntimeError:  # shapes that do not broadcast at all
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"actbook.kernels.{name}: {' and '.join(params)} of shapes "
+            f"{[tuple(s) for s in shapes]} must broadcast to the shape of x, {tuple(x.shape)}"
+        )
 
 
 def _check_gated(gate: Tensor, value: Tensor, name: str) -> None:
@@ -423,24 +455,56 @@ def star_relu(
         functools.partial(<function star_relu at ...>, scale=1.0, bias=0.0)
     """
     check_floating(x, "kernels.star_relu")
-    shapes = [p.shape for p in (scale, bias) if isinstance(p, Tensor)]
-    try:
-        fits = not shapes or torch.broadcast_shapes(x.shape, *shapes) == x.shape
-    except RuntimeError:  # shapes that do not broadcast at all
-        fits = False
-    if not fits:
-        raise ValueError(
-            f"actbook.kernels.star_relu: scale and bias of shapes {[tuple(s) for s in shapes]} "
-            f"must broadcast to the shape of x, {tuple(x.shape)}"
-        )
+    _check_broadcast(x, "star_relu", scale=scale, bias=bias)
     return _FusedStarReLU.apply(x, scale, bias)
+
+
+def xielu(
+    x: Tensor,
+    alpha_p: Tensor | float = F.XIELU_ALPHA_P,
+    alpha_n: Tensor | float = F.XIELU_ALPHA_N,
+    beta: Tensor | float = F.XIELU_BETA,
+    eps: Tensor | float = F.XIELU_EPS,
+) -> Tensor:
+    r"""Fused xIELU (Huang & Schlag 2024): :math:`\alpha_p x^2 + \beta x` for x > 0,
+    :math:`\alpha_n(\operatorname{expm1}(\min(x, \epsilon)) - x) + \beta x` below.
+
+    Same result as :func:`actbook.functional.xielu`; saves only x (and the tensor parameters).
+    Each parameter may be a tensor that broadcasts to the shape of x, learnable as in
+    :class:`actbook.nn.XIELU`: the backward pass computes its gradient in the same compiled
+    pass, summed to its shape.
+
+    Args:
+        x: the input, a floating-point tensor of any shape.
+        alpha_p: α_p > 0. Default: 0.8.
+        alpha_n: α_n > β. Default: 0.8.
+        beta: β. Default: 0.5.
+        eps: ε ≤ 0. Default: −10⁻⁶.
+
+    Returns:
+        f(x), of the shape and dtype of ``x``.
+
+    Raises:
+        ValueError: for a float parameter out of range, or a tensor parameter that does not
+            broadcast to the shape of ``x``.
+        TypeError: if ``x`` is not a floating-point tensor.
+
+    Examples::
+
+        >>> get("xielu") is xielu
+        True
+    """
+    check_floating(x, "kernels.xielu")
+    F.check_xielu(alpha_p, alpha_n, beta, eps)
+    _check_broadcast(x, "xielu", alpha_p=alpha_p, alpha_n=alpha_n, beta=beta, eps=eps)
+    return _FusedXIELU.apply(x, alpha_p, alpha_n, beta, eps)
 
 
 #: The kernel of each activation that has one, by canonical name.
 KERNELS: dict[str, Callable[..., Tensor]] = {
     kernel.__name__: kernel
     for kernel in (swiglu, geglu, reglu, glu, bilinear, drelu, clamped_swiglu, squared_relu,
-                   star_relu)
+                   star_relu, xielu)
 }
 
 

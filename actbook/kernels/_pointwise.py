@@ -320,3 +320,40 @@ def star_relu_backward(
     if bias_shape is not None:
         grad_bias = grad32.sum_to_size(bias_shape)
     return grad_x, grad_scale, grad_bias
+
+
+def xielu(x: Tensor, alpha_p: Tensor | float, alpha_n: Tensor | float, beta: Tensor | float,
+          eps: Tensor | float) -> Tensor:
+    return F.xielu(x, alpha_p, alpha_n, beta, eps)
+
+
+def xielu_backward(
+    grad: Tensor,
+    x: Tensor,
+    params: tuple[Tensor | float, Tensor | float, Tensor | float, Tensor | float],
+    wanted: tuple[bool, bool, bool, bool],
+) -> tuple[Tensor, Tensor | None, Tensor | None, Tensor | None, Tensor | None]:
+    r"""Gradients of xIELU :math:`f(x; \alpha_p, \alpha_n, \beta, \epsilon)` for x and, where
+    ``wanted``, for each parameter, summed to its shape.
+
+    :math:`\partial f/\partial\alpha_p = x^2` for x > 0; :math:`\partial f/\partial\alpha_n =
+    \operatorname{expm1}(\min(x, \epsilon)) - x` for x ≤ 0; :math:`\partial f/\partial\beta = x`;
+    :math:`\partial f/\partial\epsilon = \alpha_n e^\epsilon` on (ε, 0], where f holds the
+    constant :math:`\alpha_n\operatorname{expm1}(\epsilon)`, and 0 elsewhere: the derivatives of
+    :func:`actbook.functional.xielu`'s formula, computed in float32 for float16/bfloat16.
+    """
+    grad32, x32 = upcast(grad), upcast(x)
+    a_p, a_n, b, e = (p.to(x32.dtype) if isinstance(p, Tensor) else p for p in params)
+    grad_x = (grad32 * D.xielu(x32, a_p, a_n, b, e)).to(x.dtype)
+    positive, negative, above = x32.clamp(min=0.0), x32.clamp(max=0.0), x32 > 0
+    exponent = torch.where(negative <= e, negative, e)
+    partials = (
+        lambda: torch.where(above, positive * positive, 0.0),
+        lambda: torch.where(above, 0.0, N.expm1(exponent) - negative),
+        lambda: x32,
+        lambda: torch.where(above | (negative <= e), 0.0, a_n * torch.exp(exponent)),
+    )
+    grads = [None if not want else
+             (grad32 * partial()).sum_to_size(p.shape).to(p.dtype)  # type: ignore[union-attr]
+             for partial, p, want in zip(partials, params, wanted, strict=True)]
+    return (grad_x, *grads)
