@@ -37,6 +37,32 @@ def _shapes(text: str) -> tuple[tuple[int, ...], ...]:
     return shapes
 
 
+def sweep_shapes(low: int = 8, high: int = 26, columns: int = 1024) -> tuple[tuple[int, int], ...]:
+    """Shapes of 2**low to 2**high elements, one per power of two, rows × ``columns`` (a
+    single row of 2**k elements while 2**k < ``columns``): the size sweep of ``--sweep``.
+
+    Args:
+        low: the smallest exponent. Default: 8 (256 elements).
+        high: the largest exponent. Default: 26 (64 Mi elements).
+        columns: the feature dimension once the size allows it. Default: 1024.
+
+    Returns:
+        The shapes, smallest first.
+
+    Raises:
+        ValueError: if ``low > high``, or ``low`` or ``columns`` is not positive.
+
+    Examples::
+
+        >>> sweep_shapes(8, 12)
+        ((1, 256), (1, 512), (1, 1024), (2, 1024), (4, 1024))
+    """
+    if not 0 < low <= high or columns < 1:
+        raise ValueError(f"sweep_shapes: needs 0 < low <= high and columns >= 1, got "
+                         f"low={low}, high={high}, columns={columns}")
+    return tuple((max(1, 2**k // columns), min(2**k, columns)) for k in range(low, high + 1))
+
+
 def _names(choices: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
     def parse(text: str) -> tuple[str, ...]:
         names = tuple(n.strip() for n in text.split(",") if n.strip())
@@ -60,6 +86,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--shape", type=_shapes, default=((8192, 4096),), help="e.g. 8192x4096,1024x4096"
     )
+    p.add_argument("--sweep", metavar="LOW:HIGH", help="instead of --shape: one shape per "
+                   "power of two from 2**LOW to 2**HIGH elements, 1024 columns (e.g. 8:26)")
     p.add_argument("--ops", type=_names(tuple(OPS)), default=tuple(OPS), help="comma-separated")
     p.add_argument("--variants", type=_names(VARIANTS), default=VARIANTS, help="comma-separated")
     p.add_argument("--repeats", type=int, default=10, help="timed calls per variant (default 10)")
@@ -75,6 +103,12 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser().parse_args(argv)
     if args.repeats < 1 or args.warmup < 0:
         parser().error("--repeats must be at least 1 and --warmup at least 0")
+    if args.sweep:
+        try:
+            low, high = (int(n) for n in args.sweep.split(":"))
+            args.shape = sweep_shapes(low, high)
+        except ValueError as error:
+            parser().error(f"--sweep LOW:HIGH, e.g. 8:26 ({error})")
     if args.threads:
         torch.set_num_threads(args.threads)
     settings = Settings(
