@@ -225,3 +225,18 @@ def test_sweep_gives_one_shape_per_power_of_two(tmp_path):
     assert [list(s) for s in report["settings"]["shapes"]] == [[1, 256], [1, 512]]
     with pytest.raises(SystemExit):
         main(["--sweep", "9:8"])
+
+
+def test_block_command_times_each_way_and_writes_json(tmp_path):
+    from actbook.bench import block
+
+    report = block.run(8, 6, 8, ways=("eager", "fused"), repeats=2, warmup=1, progress=False)
+    assert set(report["results"]) == {"eager", "fused"}
+    assert report["results"]["eager"]["speedup_over_eager"] == 1.0
+    assert report["config"]["d_ff"] == 8 and "torch" in json.dumps(report["machine"])
+    out = tmp_path / "block.json"
+    block.main(["--tokens", "4", "--d-model", "6", "--d-ff", "8", "--ways", "eager",
+                "--repeats", "1", "--no-progress", "--out", str(out)])
+    assert json.loads(out.read_text())["results"]["eager"]["median_s"] > 0
+    with pytest.raises(SystemExit):
+        block.main(["--ways", "eager,magic"])
