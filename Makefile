@@ -2,6 +2,7 @@
 #   make book     execute every notebook and render _build/html (warnings and cell errors fail)
 #   make test     lint, unit tests with coverage on this machine's CPU kernels, the unit tests
 #                 again and nbval on every notebook under another CPU (OTHER_CPU below), the
+#                 wheel and the notebooks' install cell in fresh venvs (make package), the
 #                 book from the outputs nbval has just checked (warnings fail), and that book
 #                 in a browser
 #   make browser  the built site in headless Chromium (part of make test; needs Debian's chromium)
