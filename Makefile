@@ -40,6 +40,10 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet pip==26.3
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,book]'
+	# timm, a test dependency, without its dependency torchvision: PyPI's torchvision is built
+	# for the CUDA PyTorch and cannot load beside the CPU build pinned here
+	# (tests/_torchvision_stub.py gives timm the names it imports)
+	$(PY) -m pip install --quiet --no-deps -c constraints.txt timm
 	touch $(STAMP)
 
 lint: $(STAMP)

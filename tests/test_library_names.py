@@ -3,6 +3,7 @@ the same function, checked numerically, or is refused with the reason and what t
 
 from __future__ import annotations
 
+import _torchvision_stub  # beside this file: pytest puts tests/ on sys.path
 import pytest
 import torch
 from torch import nn
@@ -10,21 +11,16 @@ from transformers.activations import ACT2FN, XIELUActivation
 
 import actbook
 
+_torchvision_stub.install()
+from timm.layers.create_act import _ACT_LAYER_DEFAULT, get_act_layer  # noqa: E402
+
 X = torch.cat([torch.linspace(-12, 12, 241, dtype=torch.float64),
                torch.tensor([-40.0, -1e-3, 1e-3, 40.0], dtype=torch.float64)])
 #: Hugging Face's gelu_fast writes √(2/π) as 0.7978845608, ten digits: 9e-13 apart in float64.
 TOLERANCE = {"rtol": 1e-9, "atol": 1e-11}
 
-#: timm 1.0.29's ``_ACT_LAYER_DEFAULT`` (timm/layers/create_act.py), with the PyTorch module or
-#: formula each name builds there; timm is not installed here because it needs torchvision.
-TIMM = {
-    "silu": nn.SiLU(), "swish": nn.SiLU(), "mish": nn.Mish(), "relu": nn.ReLU(),
-    "relu6": nn.ReLU6(), "leaky_relu": nn.LeakyReLU(), "elu": nn.ELU(), "prelu": nn.PReLU(),
-    "celu": nn.CELU(), "selu": nn.SELU(), "gelu": nn.GELU(), "gelu_tanh": nn.GELU("tanh"),
-    "quick_gelu": lambda x: x * torch.sigmoid(1.702 * x), "sigmoid": nn.Sigmoid(),
-    "tanh": nn.Tanh(), "hard_sigmoid": nn.Hardsigmoid(), "hard_swish": nn.Hardswish(),
-    "hard_mish": lambda x: 0.5 * x * (x + 2).clamp(0, 2), "identity": nn.Identity(),
-}
+#: timm's names (timm/layers/create_act.py), each with the module timm builds for it.
+TIMM = {name: get_act_layer(name)() for name in _ACT_LAYER_DEFAULT}
 
 
 def _hugging_face(name: str) -> nn.Module:
@@ -51,8 +47,7 @@ def test_hugging_face_names(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(TIMM))
 def test_timm_names(name: str) -> None:
-    module = TIMM[name]
-    _check(name, module.double() if isinstance(module, nn.Module) else module)
+    _check(name, TIMM[name].double())
 
 
 def test_every_refusal_is_a_name_of_those_libraries():
