@@ -108,6 +108,14 @@ def run(tokens: int, d_model: int, d_ff: int, ways: tuple[str, ...] = WAYS[:3],
 
 
 def main(argv: list[str] | None = None) -> dict:
+    """The command line: :func:`run` with its options, a table printed, the JSON written.
+
+    Args:
+        argv: the arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        The report of :func:`run`.
+    """
     p = argparse.ArgumentParser(prog="python -m actbook.bench.block",
                                 description=__doc__.split("\n")[0])
     p.add_argument("--tokens", type=int, default=4096)
