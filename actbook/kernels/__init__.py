@@ -41,7 +41,6 @@ from actbook import registry
 from actbook._checks import check_floating, check_pair
 from actbook.kernels import _pointwise as P
 from actbook.kernels._lazy import (
-    RECOMPILE_LIMIT,
     FusionUnavailableWarning,
     LazyKernel,
     RecompileLimitWarning,
@@ -56,7 +55,6 @@ __all__ = [
     "FUSED",
     "KERNELS",
     "FusionUnavailableWarning",
-    "RECOMPILE_LIMIT",
     "RecompileLimitWarning",
     "bilinear",
     "clamped_swiglu",

@@ -9,7 +9,7 @@ function eagerly, after a single
 :class:`FusionUnavailableWarning`: results stay the same, only the fusion speed-up is lost.
 
 Each kernel compiles as one whole graph (``fullgraph=True``) with a recompile limit of its own,
-:data:`RECOMPILE_LIMIT` graphs. Without ``fullgraph`` Dynamo, at its limit, would run the
+``RECOMPILE_LIMIT`` (64) graphs. Without ``fullgraph`` Dynamo, at its limit, would run the
 function eagerly from then on and only log it; with it the limit raises, and the kernel runs
 that call eagerly, :func:`fallback_reason` says so and a :class:`RecompileLimitWarning` is
 issued once per kernel.
@@ -51,7 +51,7 @@ class FusionUnavailableWarning(RuntimeWarning):
 
 
 class RecompileLimitWarning(RuntimeWarning):
-    """A fused kernel compiled :data:`RECOMPILE_LIMIT` graphs; calls that would need another
+    """A fused kernel compiled its 64 graphs (``RECOMPILE_LIMIT``); calls that would need another
     run its formula eagerly (same results, no fusion). Issued once per kernel.
 
     Examples::
