@@ -75,17 +75,19 @@ def test_the_version_is_written_once():
     assert importlib.metadata.version("actbook") == actbook.__version__
 
 
-def test_the_install_cell_installs_actbook_where_it_is_missing(fresh_python: Path) -> None:
+def test_the_install_cell_installs_actbook_where_it_is_missing(dist: Path,
+                                                              fresh_python: Path) -> None:
     """The notebooks' first cell, run by a Python without actbook, with ``ACTBOOK_SOURCE``
-    pointed at this checkout instead of the repository's address."""
+    pointed at this checkout (its sdist, so that pip builds outside the working tree) instead
+    of the repository's address."""
     cell = json.loads((ROOT / "book" / "01_introduction.ipynb").read_text())["cells"][0]
     away = fresh_python.parents[1]
     missing = subprocess.run([fresh_python, "-c", "import actbook"], capture_output=True,
                              cwd=away)
     assert missing.returncode != 0, "the fresh environment must start without actbook"
     _run(fresh_python, "-c", "".join(cell["source"]), cwd=away,
-         env={**os.environ, "ACTBOOK_SOURCE": str(ROOT), "PIP_CONSTRAINT":
-              str(ROOT / "constraints.txt")})
+         env={**os.environ, "ACTBOOK_SOURCE": str(next(dist.glob("*.tar.gz"))),
+              "PIP_CONSTRAINT": str(ROOT / "constraints.txt")})
     _run(fresh_python, "-c", "import actbook", cwd=away)
 
 
