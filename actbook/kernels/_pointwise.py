@@ -76,28 +76,29 @@ def _forward_value(value_and_slope: Activation) -> Value:
     return value
 
 
-def _silu(x: Tensor) -> tuple[Tensor, Tensor]:
-    """SiLU xσ(x) (Elfwing et al. 2017) and its derivative σ(x)(1 + x(1 − σ(x))), from one
-    ``exp``.
+def _sigmoid_weighted(x: Tensor, alpha: float) -> tuple[Tensor, Tensor]:
+    """xσ(αx) and its derivative σ(αx)(1 + αx(1 − σ(αx))), from one ``exp``.
 
-    With e = e^{−|x|}, σ(x) = 1/(1 + e) for x ≥ 0 and e/(1 + e) below (the one-exp sigmoid of
-    :func:`actbook._numerics.sigmoid_one_exp`, written out here), and xσ(x) is computed as
-    (x or xe)/(1 + e): the forward pass, which needs no σ, then divides once.
+    With e = e^{−α|x|}, σ(αx) = 1/(1 + e) for x ≥ 0 and e/(1 + e) below (the one-exp sigmoid of
+    :func:`actbook._numerics.sigmoid_one_exp`, written out here), and xσ(αx) is computed as
+    (x or xe)/(1 + e): the forward pass, which needs no σ, then divides once. ``alpha`` is a
+    Python constant of the traced graph; at 1 it adds no multiplication.
     """
-    e = torch.exp(-x.abs())
+    ax = x if alpha == 1.0 else alpha * x
+    e = torch.exp(-ax.abs())
     negative = x < 0
     s = torch.where(negative, e, 1.0) / (1.0 + e)
-    return torch.where(negative, x * e, x) / (1.0 + e), s * (1.0 + x * (1.0 - s))
+    return torch.where(negative, x * e, x) / (1.0 + e), s * (1.0 + ax * (1.0 - s))
+
+
+def _silu(x: Tensor) -> tuple[Tensor, Tensor]:
+    """SiLU xσ(x) (Elfwing et al. 2017) and its derivative."""
+    return _sigmoid_weighted(x, 1.0)
 
 
 def _gelu_sigmoid(x: Tensor) -> tuple[Tensor, Tensor]:
-    """The sigmoid GELU xσ(αx), α = 1.702 (gpt-oss's gate), and its derivative
-    σ(αx)(1 + αx(1 − σ(αx))), from one ``exp``, written as :func:`_silu`."""
-    e = torch.exp(-F.GELU_SIGMOID_COEFF * x.abs())
-    negative = x < 0
-    s = torch.where(negative, e, 1.0) / (1.0 + e)
-    slope = s * (1.0 + F.GELU_SIGMOID_COEFF * x * (1.0 - s))
-    return torch.where(negative, x * e, x) / (1.0 + e), slope
+    """The sigmoid GELU xσ(1.702x) (gpt-oss's gate) and its derivative."""
+    return _sigmoid_weighted(x, F.GELU_SIGMOID_COEFF)
 
 
 def _gelu(x: Tensor) -> tuple[Tensor, Tensor]:
