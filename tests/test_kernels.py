@@ -26,6 +26,7 @@ import actbook.functional as F
 from actbook import kernels
 from actbook import nn as A
 from actbook.kernels import _lazy
+from actbook.kernels import _pointwise as P
 
 #: The gated kernels: every gated variant of the registry that actbook.kernels fuses.
 GATED = tuple(n for n in kernels.FUSED if actbook.resolve(n).gated is not None)
@@ -490,3 +491,46 @@ def test_xielu_kernel_per_channel_parameters_and_bad_input():
         kernels.xielu(x, torch.ones(3))
     with pytest.raises(ValueError, match="alpha_n > beta"):
         kernels.xielu(x, alpha_n=0.4)
+
+
+def _ulps(got: Tensor, exact: Tensor) -> Tensor:
+    """|got − exact| in units of the float32 spacing at the float32 rounding of ``exact``."""
+    rounded = exact.float().abs()
+    spacing = torch.nextafter(rounded, torch.tensor(torch.inf)) - rounded
+    return (got.double() - exact).abs() / spacing.double()
+
+
+def test_the_fast_erfc_is_within_five_ulp_and_keeps_the_limits():
+    """The exact GEGLU kernel's Φ in float32 comes from _pointwise._half_erfc, not torch.erfc:
+    within 5 ulp of float64 erfc on a dense grid up to where erfc/2 underflows, 0 beyond, NaN
+    stays NaN; its second output is e^{−a²} to within 3 ulp."""
+    a = torch.linspace(0.0, 11.0, 2_000_001)
+    half, gauss = P._half_erfc(a)
+    exact_half = 0.5 * torch.erfc(a.double())
+    exact_gauss = torch.exp(-a.double() ** 2)
+    normal = exact_half > torch.finfo(torch.float32).tiny
+    assert _ulps(half, exact_half)[normal].max() <= 5
+    assert _ulps(gauss, exact_gauss)[exact_gauss > 1e-37].max() <= 3
+    assert (half[a > 10.1] == 0).all()
+    special = torch.tensor([torch.inf, torch.nan, 0.0])
+    half, gauss = P._half_erfc(special)
+    assert half[0] == 0 and gauss[0] == 0 and half[1].isnan() and half[2] == 0.5
+
+
+def test_the_fast_erfc_coefficients_are_the_fit():
+    """ERFC_COEFFS are the weighted least-squares fit of (1 + 2a)·erfcx(a) − 1 in
+    q = (a − 2)/(a + 2) on 0 ≤ a ≤ 10.6 (4000 Chebyshev nodes, relative weight), rounded to
+    float32: refitted here with scipy's erfcx, not copied."""
+    import numpy as np
+    from scipy.special import erfcx
+
+    nodes = np.cos(np.pi * (np.arange(4000) + 0.5) / 4000)
+    q_max = (10.6 - 2.0) / (10.6 + 2.0)
+    q = -1.0 + (nodes + 1.0) / 2.0 * (q_max + 1.0)
+    a = 2.0 * (1.0 + q) / (1.0 - q)
+    target = (1.0 + 2.0 * a) * erfcx(a) - 1.0
+    weight = 1.0 / (1.0 + target)
+    basis = np.vander(q, len(P.ERFC_COEFFS))
+    fit, *_ = np.linalg.lstsq(basis * weight[:, None], target * weight, rcond=None)
+    np.testing.assert_allclose(P.ERFC_COEFFS, fit.astype(np.float32), rtol=1e-5, atol=1e-9)
+    assert np.abs((basis @ fit - target) * weight).max() < 3e-8

@@ -34,6 +34,8 @@ NO_NATIVE = {
     "bilinear": "the eager composite gate * value is itself one ATen op (aten::mul)",
     "squared_relu": "no ATen op: torch.square(F.relu(x)) is the eager composite",
     "star_relu": "no ATen op: s * torch.square(F.relu(x)) + b is the eager composite",
+    "drelu": "no ATen op: F.relu(gate) * F.relu(value) is the eager composite",
+    "clamped_swiglu": "no ATen op: gpt-oss's reference code is the eager composite",
 }
 
 
@@ -125,6 +127,13 @@ def _gated(name: str, eager_code: str, eager, *extra: Variant) -> Op:
     )
 
 
+def _gpt_oss_swiglu_eager(gate: Tensor, value: Tensor) -> Tensor:
+    """gpt-oss's reference SwiGLU (``gpt_oss/torch/model.py``), on split halves."""
+    gate = gate.clamp(max=F.CLAMPED_SWIGLU_LIMIT)
+    value = value.clamp(-F.CLAMPED_SWIGLU_LIMIT, F.CLAMPED_SWIGLU_LIMIT)
+    return gate * torch.sigmoid(F.GELU_SIGMOID_COEFF * gate) * (value + 1)
+
+
 def _star_relu_eager(x: Tensor) -> Tensor:
     return F.STAR_RELU_SCALE * torch.square(TF.relu(x)) + F.STAR_RELU_BIAS
 
@@ -153,6 +162,12 @@ OPS: dict[str, Op] = {
             Variant("native", "F.glu(torch.cat([value, gate], -1))", TF.glu, _packed),
         ),
         _gated("bilinear", "gate * value", torch.mul),
+        _gated("drelu", "F.relu(gate) * F.relu(value)", lambda g, v: TF.relu(g) * TF.relu(v)),
+        _gated(
+            "clamped_swiglu",
+            "g = gate.clamp(max=7); g * torch.sigmoid(1.702 * g) * (value.clamp(-7, 7) + 1)",
+            _gpt_oss_swiglu_eager,
+        ),
         Op(
             "squared_relu",
             1,

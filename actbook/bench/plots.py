@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from actbook.bench.machine import allocation_setting
+from actbook.bench.report import size_ratios
 from actbook.plotting import OKABE_ITO
 
 #: One colour per variant, the same in every figure.
@@ -189,4 +190,53 @@ def plot_sizes(reports: list[dict], op: str = "swiglu") -> Figure:
             loc="upper left",
             bbox_to_anchor=(1.0, 1.0),
         )
+    return fig
+
+
+def plot_size_ratios(reports: list[dict], against: str = "eager", variant: str = "fused",
+                     bound: float = 1.05) -> Figure:
+    """Time of ``variant`` over time of ``against`` against input size, one line per op.
+
+    For reports of ``python -m actbook.bench --sweep``: one row of panels per report, the
+    forward pass on the left and forward+backward on the right; below the line at 1
+    ``variant`` is faster, and a dotted line marks ``bound``.
+
+    Args:
+        reports: reports as :func:`load_reports` returns them, each with ``variant`` and
+            ``against`` at two sizes or more.
+        against: the variant whose times divide (default ``"eager"``).
+        variant: the variant whose times are divided (default ``"fused"``).
+        bound: the ratio to mark (default 1.05).
+
+    Returns:
+        matplotlib.figure.Figure: a new figure of two log-log panels per report.
+
+    Examples::
+
+        >>> report = {"settings": {"device": "cpu", "dtype": "float32"},
+        ...           "machine": {"torch_threads": 2}, "results": [
+        ...     {"op": "glu", "pass": p, "shape": [n], "variant": v, "median_s": 1.0}
+        ...     for p in ("forward", "forward+backward") for n in (8, 64)
+        ...     for v in ("fused", "eager")]}
+        >>> len(plot_size_ratios([report]).axes)
+        2
+    """
+    fig = Figure(figsize=(8.0, 2.9 * len(reports)), layout="constrained")
+    axes = fig.subplots(len(reports), 2, squeeze=False, sharey="row")
+    colors = list(OKABE_ITO.values())
+    for row, report in zip(axes, reports, strict=True):
+        ratios = size_ratios(report, variant, against)
+        ops = list(dict.fromkeys(op for op, _ in ratios))
+        for ax, pass_name in zip(row, ("forward", "forward+backward"), strict=True):
+            for k, op in enumerate(ops):
+                sizes, values = np.array(ratios[op, pass_name]).T
+                ax.plot(sizes, values, marker=".", color=colors[k % len(colors)],
+                        linestyle="-" if k < len(colors) else "--", label=op)
+            ax.axhline(1.0, color="0.3", linewidth=0.8)
+            ax.axhline(bound, color="0.3", linewidth=0.8, linestyle=":")
+            ax.set(xscale="log", yscale="log", xlabel="elements of one input")
+            ax.set_xscale("log", base=2)
+            ax.set_title(f"{label(report)}: {pass_name}", fontsize="medium", loc="left")
+        row[0].set_ylabel(f"time {variant} / time {against}")
+        row[1].legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig

@@ -120,6 +120,69 @@ def time_ratios(
     return {key: ours[key] / theirs[key] for key in ours if key in theirs}
 
 
+def size_ratios(
+    report: dict, variant: str = "fused", against: str = "eager"
+) -> dict[tuple[str, str], list[tuple[int, float]]]:
+    """The median time of ``variant`` over that of ``against`` at each size, op and pass.
+
+    Read from one report of ``python -m actbook.bench --sweep``: above 1, ``variant`` took
+    longer than ``against``.
+
+    Args:
+        report: a report as ``python -m actbook.bench`` writes it.
+        variant: the variant whose times are divided (default ``"fused"``).
+        against: the variant whose times divide (default ``"eager"``).
+
+    Returns:
+        dict[tuple[str, str], list[tuple[int, float]]]: keyed by (op, pass), the pairs
+        (elements of one input, ratio), by size, for every shape that has both variants.
+
+    Examples::
+
+        >>> rows = [{"op": "swiglu", "pass": "forward", "shape": [1, 256],
+        ...          "variant": v, "median_s": t} for v, t in (("fused", 3.0), ("eager", 2.0))]
+        >>> size_ratios({"results": rows})
+        {('swiglu', 'forward'): [(256, 1.5)]}
+    """
+    times: dict[tuple[str, str, int], dict[str, float]] = {}
+    for row in report["results"]:
+        key = (row["op"], row["pass"], math.prod(row["shape"]))
+        times.setdefault(key, {})[row["variant"]] = row["median_s"]
+    ratios: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    for (op, pass_name, size), by_variant in sorted(times.items()):
+        if variant in by_variant and against in by_variant:
+            ratios.setdefault((op, pass_name), []).append(
+                (size, by_variant[variant] / by_variant[against])
+            )
+    return ratios
+
+
+def worst_ratios(
+    report: dict, variant: str = "fused", against: str = "eager"
+) -> dict[tuple[str, str], tuple[int, float]]:
+    """For each op and pass, the size at which ``variant`` fared worst against ``against``.
+
+    Args:
+        report: a report as ``python -m actbook.bench`` writes it.
+        variant: the variant whose times are divided (default ``"fused"``).
+        against: the variant whose times divide (default ``"eager"``).
+
+    Returns:
+        dict[tuple[str, str], tuple[int, float]]: keyed by (op, pass), the pair (elements,
+        ratio) of :func:`size_ratios` with the largest ratio.
+
+    Examples::
+
+        >>> rows = [{"op": "glu", "pass": "forward", "shape": [n], "variant": v,
+        ...          "median_s": t} for n, v, t in ((8, "fused", 3.0), (8, "eager", 1.0),
+        ...                                         (64, "fused", 1.0), (64, "eager", 2.0))]
+        >>> worst_ratios({"results": rows})
+        {('glu', 'forward'): (8, 3.0)}
+    """
+    return {key: max(pairs, key=lambda pair: pair[1])
+            for key, pairs in size_ratios(report, variant, against).items()}
+
+
 def copy_bandwidth_ratios(report: dict) -> dict[tuple[int, ...], float]:
     """The copy bandwidth at each shape over the copy bandwidth at the largest shape.
 

@@ -191,11 +191,17 @@ def _check_gated(gate: Tensor, value: Tensor, name: str) -> None:
         )
 
 
+@functools.cache
+def _variant_name(name: str, params: tuple[tuple[str, object], ...]) -> str:
+    """The registry variant of ``name`` that ``params`` name, looked up once per distinct call
+    (:func:`actbook.registry.bind` costs microseconds, a fused call tens)."""
+    return registry.bind(name, **dict(params)).name
+
+
 def _gated(name: str, gate: Tensor, value: Tensor, **params: object) -> Tensor:
     """The fused gated unit ``name`` with ``params``: the variant of the registry they name."""
     _check_gated(gate, value, name)
-    variant = registry.bind(name, **params)
-    return _FusedGated.apply(_GATED[variant.name], gate, value)
+    return _FusedGated.apply(_GATED[_variant_name(name, tuple(params.items()))], gate, value)
 
 
 def swiglu(gate: Tensor, value: Tensor) -> Tensor:
